@@ -1,0 +1,196 @@
+"""core: raw values -> mapped, converted values -> canonical facts (reported and derived).
+
+Nothing is dropped: core.mapped_values has one row per raw value with its mapping and
+conversion outcome; core.unmapped_values lists what no rule recognised, for an analyst to extend
+ref/label_map.csv.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+from dagster_duckdb import DuckDBResource
+
+from assets import mapping, reference, units
+from assets.sql_checks import sql_check
+from assets.tables import tables, write_tables
+
+MAPPING_VOCABULARY = [["ref", n] for n in ("metrics", "label_map", "unit_aliases")]
+CONVERSION_VOCABULARY = [["ref", "conversion_factors"]]
+
+
+def map_value(row: dict) -> dict:
+    """Map one raw value to its metric and convert it to the canonical unit."""
+    out = {k: row[k] for k in tables()["core.mapped_values"].column_names if k in row}
+    printed_year = row["year"]
+    out["fiscal_year"] = int(printed_year) if pd.notna(printed_year) else row["report_fiscal_year"]
+    out["year_source"] = "printed" if pd.notna(printed_year) else "report"
+    if row["metric_hint"]:
+        res = mapping.Resolution(row["metric_hint"], "prose", None, "mapped")
+    else:
+        res = mapping.resolve(row["label"], row["table_title"], row["column_header"], row["unit"])
+    out |= {
+        "mapping_status": res.status,
+        "mapping_rule": res.rule_id,
+        "metric_id": res.metric_id,
+        "breakdown": res.breakdown,
+    }
+    if res.metric_id is None:
+        return out
+    if row["not_reported"]:
+        return out | {"conversion_status": "not_reported"}
+    conv = units.convert(row["value"], row["unit"], res.metric_id)
+    return out | {
+        "conversion_status": conv.status,
+        "canonical_value": conv.value,
+        "canonical_unit": conv.unit,
+        "assumption": conv.assumption or None,
+    }
+
+
+def map_values(raw: pd.DataFrame) -> pd.DataFrame:
+    rows = raw.astype(object).where(raw.notna(), None).to_dict("records")
+    return pd.DataFrame(
+        [map_value(r) for r in rows], columns=tables()["core.mapped_values"].column_names
+    )
+
+
+def _join(values: pd.Series) -> str | None:
+    parts = sorted({str(v) for v in values if v is not None and pd.notna(v)})
+    return "; ".join(parts) or None
+
+
+def build_facts(mapped: pd.DataFrame, report_years: dict[str, int]) -> pd.DataFrame:
+    """Reported facts, plus totals derived from their parts where the report prints only parts."""
+    ok = mapped[(mapped["mapping_status"] == "mapped") & (mapped["conversion_status"] == "ok")]
+    reported = pd.DataFrame(
+        {
+            "issuer_id": ok["issuer_id"],
+            "fiscal_year": ok["fiscal_year"],
+            "metric_id": ok["metric_id"],
+            "breakdown": ok["breakdown"],
+            "value": ok["canonical_value"],
+            "unit": ok["canonical_unit"],
+            "reported_value": ok["value_text"],
+            "reported_unit": ok["unit"],
+            "basis": "reported",
+            "source_document": ok["source_document"],
+            "source_line": ok["line_number"],
+            "derived_from_lines": None,
+            "assumption": ok["assumption"],
+        }
+    )
+    summable = {m for m, spec in reference.metrics().items() if spec.aggregation == "sum"}
+    key = ["issuer_id", "fiscal_year", "metric_id", "source_document"]
+    derived = []
+    for (issuer, year, metric, doc), group in reported.groupby(key, dropna=False):
+        if metric not in summable or group["breakdown"].isna().any():
+            continue  # not a flow/stock, or the report prints its own total
+        derived.append(
+            {
+                "issuer_id": issuer,
+                "fiscal_year": year,
+                "metric_id": metric,
+                "breakdown": None,
+                "value": float(f"{group['value'].sum():.12g}"),
+                "unit": group["unit"].iloc[0],
+                "reported_value": None,
+                "reported_unit": None,
+                "basis": "derived",
+                "source_document": doc,
+                "source_line": int(group["source_line"].min()),
+                "derived_from_lines": ",".join(str(n) for n in sorted(set(group["source_line"]))),
+                "assumption": _join(group["assumption"]),
+            }
+        )
+    facts = pd.concat([reported, pd.DataFrame(derived, columns=reported.columns)])
+    facts["report_fiscal_year"] = facts["source_document"].map(report_years)
+    order = ["issuer_id", "fiscal_year", "metric_id", "breakdown", "source_document"]
+    return facts.sort_values(order, na_position="first").reset_index(drop=True)
+
+
+@dg.asset(
+    key=["core", "mapped_values"],
+    deps=[["raw", "reported_values"], *MAPPING_VOCABULARY, *CONVERSION_VOCABULARY],
+    group_name="core",
+    kinds={"duckdb", "pandas"},
+    description=tables()["core.mapped_values"].description,
+)
+def core_mapped_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        raw = conn.execute("SELECT * FROM raw.reported_values").df()
+        mapped = map_values(raw)
+        write_tables(conn, {"core.mapped_values": mapped})
+    counts = mapped["mapping_status"].value_counts().to_dict()
+    return dg.MaterializeResult(
+        metadata={"rows": len(mapped), **{k: int(v) for k, v in counts.items()}}
+    )
+
+
+@dg.asset(
+    key=["core", "unmapped_values"],
+    deps=[["core", "mapped_values"]],
+    group_name="core",
+    kinds={"duckdb"},
+    description="View: raw values no label rule recognised (extend warehouse/ref/label_map.csv).",
+)
+def core_unmapped_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        conn.execute(
+            """
+            CREATE OR REPLACE VIEW core.unmapped_values AS
+            SELECT document, line_number, issuer_id, fiscal_year, extractor, table_title,
+                   column_header, label, unit, value_text
+            FROM core.mapped_values
+            WHERE mapping_status = 'unmapped'
+            ORDER BY document, line_number, fiscal_year
+            """
+        )
+        n = conn.execute("SELECT count(*) FROM core.unmapped_values").fetchone()[0]
+    return dg.MaterializeResult(metadata={"rows": n})
+
+
+@dg.asset(
+    key=["core", "facts"],
+    deps=[["core", "mapped_values"], ["raw", "report_documents"], ["ref", "metrics"]],
+    group_name="core",
+    kinds={"duckdb", "pandas"},
+    description=tables()["core.facts"].description,
+)
+def core_facts(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        mapped = conn.execute("SELECT * FROM core.mapped_values").df()
+        years = dict(
+            conn.execute(
+                "SELECT source_document, fiscal_year FROM raw.report_documents"
+                " WHERE status = 'loaded'"
+            ).fetchall()
+        )
+        facts = build_facts(mapped, years)
+        write_tables(conn, {"core.facts": facts})
+    return dg.MaterializeResult(
+        metadata={
+            "rows": len(facts),
+            "derived": int((facts["basis"] == "derived").sum()),
+        }
+    )
+
+
+core_checks = [
+    sql_check(
+        "no_unmapped_values",
+        ["core", "unmapped_values"],
+        "SELECT * FROM core.unmapped_values",
+        "Every extracted value maps to a metric or is explicitly ignored by a label rule.",
+        severity=dg.AssetCheckSeverity.WARN,
+    ),
+    sql_check(
+        "units_convertible",
+        ["core", "mapped_values"],
+        """SELECT document, line_number, label, unit, metric_id, conversion_status
+           FROM core.mapped_values
+           WHERE conversion_status IN ('unknown_unit', 'incompatible_unit')
+           ORDER BY document, line_number""",
+        "Every mapped value's unit is known and convertible to its metric's canonical unit.",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Layout readers: each turns document lines into RawValue rows with their provenance."""

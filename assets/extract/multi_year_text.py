@@ -1,0 +1,149 @@
+"""SSE-style multi-year tables in two-column PDF text.
+
+A header line ends in two or more years ('Indicator Unit 2022 value 2023 value 2024 value').
+Below it, a value line ends in one value (a number or '/') per year, preceded by a unit. The
+PDF's second column interleaves prose with the table, so a row's label is often split over
+lines and mixed with sentences. The label is recovered with the metric vocabulary: the nearest
+text that a label rule recognises and whose metric can take the row's unit. Neighbouring lines
+are consulted only when the value line does not hold a complete label itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from assets import mapping, reference, units
+from assets.extract.values import RawValue, clean, is_not_reported, is_number
+
+_YEAR = r"(?:19|20)\d{2}"
+_HEADER = re.compile(
+    rf"\b(?:indicator|unit|item|kpi|metric)\b.*?(?P<years>(?:\b{_YEAR}\b(?:\s*(?:value|年))?\s*){{2,}})$",
+    re.IGNORECASE,
+)
+_STOPWORDS = frozenset({"and", "the", "of", "to", "a", "an", "by", "with", "for", "from", "as"})
+MAX_TABLE_LINES = 45
+MAX_LABEL_WORDS = 6
+
+
+def _footer_lines(lines: list[str]) -> set[str]:
+    """Running page headers/footers: long lines repeated three times or more."""
+    counts = Counter(line.strip() for line in lines if len(line.strip()) >= 20)
+    return {text for text, n in counts.items() if n >= 3}
+
+
+def _split_value_line(line: str, n_years: int) -> tuple[str, str | None, list[str]] | None:
+    """(text before the unit, unit, values) when the line ends in one value per year."""
+    tokens = line.split()
+    if len(tokens) < n_years + 1:
+        return None
+    values = tokens[-n_years:]
+    if not all(is_number(v) or is_not_reported(v) for v in values):
+        return None
+    if not any(is_number(v) for v in values):
+        return None
+    before = tokens[:-n_years]
+    for width in (3, 2, 1):
+        if len(before) >= width and units.is_known(" ".join(before[-width:])):
+            return " ".join(before[:-width]), " ".join(before[-width:]), values
+    last = before[-1]
+    if is_number(last) or is_not_reported(last):
+        return None  # more values than years: not a row of this table
+    return " ".join(before[:-1]), last, values
+
+
+def _tail_label(text: str) -> str:
+    """The end of a line that reads like a table cell ('...to enhance Diesel' -> 'Diesel')."""
+    words = text.split()
+    taken: list[str] = []
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i]
+        if (
+            any(ch.isdigit() for ch in word)
+            or word[-1] in ",.;:"
+            or word.casefold() in _STOPWORDS
+            or len(taken) >= MAX_LABEL_WORDS
+        ):
+            break
+        taken.insert(0, word)
+        prev = words[i - 1] if i > 0 else ""
+        if word[0].isupper() and not prev[:1].isupper():
+            break
+    return " ".join(taken)
+
+
+def _is_short(text: str) -> bool:
+    return len(text.split()) <= MAX_LABEL_WORDS and not any(ch.isdigit() for ch in text)
+
+
+def _recover_label(
+    pre_unit: str, neighbours: list[tuple[int, str]], unit: str | None
+) -> tuple[str, str]:
+    """(label, text it was found in): vocabulary first, then the cell-like tail of the line."""
+    tail = _tail_label(pre_unit)
+    pieces = [(0, pre_unit)]
+    if not tail[:1].isupper():  # the value line holds no complete label: look around
+        pieces += neighbours
+    found = []
+    for dist, text in pieces:
+        match = mapping.best(text, None, unit)
+        if match and match.metric_id != reference.IGNORE:
+            found.append((dist, match, text))
+    if found:
+        dist, match, text = min(found, key=lambda f: (f[0], tuple(-s for s in f[1].score())))
+        label = text.strip() if _is_short(text) else text[match.start : match.end]
+        return label, text
+    if tail:
+        return tail, pre_unit
+    short = [text.strip() for _, text in neighbours if _is_short(text) and text.strip()]
+    return (short[0] if short else pre_unit.strip() or "(no label)"), pre_unit
+
+
+def extract(lines: list[str]) -> list[RawValue]:
+    footers = _footer_lines(lines)
+    cleaned = [clean(line) for line in lines]
+    values: list[RawValue] = []
+    i = 0
+    while i < len(lines):
+        header = _HEADER.search(cleaned[i])
+        if not header:
+            i += 1
+            continue
+        years = [int(y) for y in re.findall(_YEAR, header.group("years"))]
+        end = i + 1
+        while (
+            end < len(lines)
+            and end - i <= MAX_TABLE_LINES
+            and lines[end].strip() not in footers
+            and not _HEADER.search(cleaned[end])
+        ):
+            end += 1
+        rows = {j: _split_value_line(cleaned[j], len(years)) for j in range(i + 1, end)}
+
+        def neighbours(j: int, first: int = i + 1, last: int = end, rows=rows) -> list:
+            near = []
+            for step in (-1, 1):
+                k = j + step
+                if first <= k < last and rows[k] is None and cleaned[k]:
+                    near.append((1, cleaned[k]))
+            return near
+
+        for j, parsed in rows.items():
+            if parsed is None:
+                continue
+            pre_unit, unit, printed = parsed
+            label, _ = _recover_label(pre_unit, neighbours(j), unit)
+            for year, text in zip(years, printed, strict=True):
+                values.append(
+                    RawValue(
+                        line_number=j + 1,
+                        extractor="multi_year_text",
+                        label=label,
+                        unit=unit,
+                        year=year,
+                        value_text=text,
+                        raw_text=lines[j],
+                    )
+                )
+        i = end
+    return values

@@ -1,0 +1,87 @@
+"""HKEX-style tables: tab-separated cells, one row per line.
+
+A block of consecutive tab lines is a table; its first line is the header unless it already
+holds numbers (a table of contents has no header). Each numeric cell of
+a row becomes a value. Its unit is the first of: a unit printed in the cell ('6 people'), the
+row's Unit column, a unit in the column header ('Emission: tonnes'). A header cell that is a year
+gives the value's year. Rows shorter than the header are aligned to the right, which is how
+these tables print an empty first header cell.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assets import units
+from assets.extract.values import NUMBER, RawValue, clean, is_not_reported
+
+_CELL_VALUE = re.compile(rf"^(?P<num>{NUMBER})\s*(?P<unit>[^\d\s].{{0,24}})?$")
+_YEAR_HEADER = re.compile(r"^(?:FY\s*)?((?:19|20)\d{2})(?:\s*(?:value|年|actual))?$", re.I)
+_UNIT_HEADER = re.compile(r"^units?$", re.I)
+
+
+def _header_unit(cell: str) -> str | None:
+    """A unit named in a header cell: 'Emission: tonnes' or 'Consumption (kWh)'."""
+    for candidate in (cell.rpartition(":")[2], *re.findall(r"\(([^()]{1,20})\)", cell)):
+        candidate = candidate.strip()
+        if candidate and units.is_known(candidate):
+            return candidate
+    return None
+
+
+def _blocks(lines: list[str]) -> list[list[int]]:
+    blocks, current = [], []
+    for i, line in enumerate(lines):
+        if "\t" in line:
+            current.append(i)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def extract(lines: list[str]) -> list[RawValue]:
+    values: list[RawValue] = []
+    for block in _blocks(lines):
+        header = [clean(c) for c in lines[block[0]].split("\t")]
+        if any(_CELL_VALUE.match(c) and not _YEAR_HEADER.match(c) for c in header[1:]):
+            header, rows = [], block  # no header row: the first line is data already
+        else:
+            rows = block[1:]
+        years = {i: int(m.group(1)) for i, c in enumerate(header) if (m := _YEAR_HEADER.match(c))}
+        unit_cols = {i for i, c in enumerate(header) if _UNIT_HEADER.match(c)}
+        title = (header[0] if header else None) or None
+        for idx in rows:
+            cells = [clean(c) for c in lines[idx].split("\t")]
+            offset = max(len(header) - len(cells), 0)
+            row_unit = next((c for p, c in enumerate(cells) if p + offset in unit_cols and c), None)
+            label = None
+            for pos, cell in enumerate(cells):
+                col = pos + offset
+                if not cell or col in unit_cols:
+                    continue
+                m = _CELL_VALUE.match(cell)
+                if not (m or (is_not_reported(cell) and label)):
+                    if label is None:
+                        label = cell
+                    continue
+                if label is None:
+                    break  # a number before any label: not a data row
+                head = header[col] if col < len(header) else ""
+                unit = (m and m.group("unit")) or row_unit or _header_unit(head)
+                values.append(
+                    RawValue(
+                        line_number=idx + 1,
+                        extractor="tab_table",
+                        label=label,
+                        unit=unit.strip() if unit else None,
+                        year=years.get(col),
+                        value_text=m.group("num") if m else cell,
+                        table_title=title,
+                        column_header=None if col in years else (head or None),
+                        raw_text=lines[idx],
+                    )
+                )
+    return values

@@ -1,0 +1,150 @@
+"""The landing folder: report pairs (NAME.txt|md|csv + NAME.yaml) and their validation.
+
+Nothing here trusts the input. Metadata is safe-loaded YAML; only regular files directly inside
+the landing folder are read (no paths from metadata, no symlinks out of it); an oversized,
+binary or non-UTF-8 file is rejected with a reason and the rest of the folder still loads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DOCUMENT_FORMATS = ("txt", "md", "csv")
+REQUIRED_FIELDS = ("issuer_id", "issuer_name", "fiscal_year", "period_start", "period_end")
+OPTIONAL_FIELDS = (
+    "exchange",
+    "ticker",
+    "sector",
+    "currency",
+    "framework",
+    "language",
+    "source_document",
+)
+_PLAIN_FILE_NAME = re.compile(r"^[\w.-]+$")
+
+
+class RejectedReport(Exception):
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+@dataclass
+class LandingReport:
+    name: str
+    document: Path | None
+    metadata_file: Path | None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def fmt(self) -> str | None:
+        return self.document.suffix[1:].lower() if self.document else None
+
+    @property
+    def document_name(self) -> str:
+        return (self.document or self.metadata_file).name  # type: ignore[union-attr]
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.is_file() and not path.is_symlink() and path.resolve().parent == folder
+
+
+def scan(folder: Path) -> list[LandingReport]:
+    """Pair each metadata file with its document; unpaired files are reported, not dropped."""
+    folder = folder.resolve()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"landing folder {folder} does not exist")
+    by_stem: dict[str, list[Path]] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower()[1:] not in (*DOCUMENT_FORMATS, "yaml"):
+            continue
+        by_stem.setdefault(path.stem, []).append(path)
+    reports = []
+    for stem, paths in sorted(by_stem.items()):
+        meta = [p for p in paths if p.suffix.lower() == ".yaml"]
+        docs = [p for p in paths if p.suffix.lower() != ".yaml"]
+        report = LandingReport(stem, docs[0] if docs else None, meta[0] if meta else None)
+        if not meta:
+            report.problems.append(("metadata_missing", f"no {stem}.yaml beside the document"))
+        if not docs:
+            report.problems.append(("document_missing", f"{stem}.yaml has no .txt/.md/.csv"))
+        if len(docs) > 1:
+            names = ", ".join(p.name for p in docs)
+            report.problems.append(("document_ambiguous", f"several documents for {stem}: {names}"))
+        for p in paths:
+            if not _inside(p, folder):
+                report.problems.append(("unsafe_path", f"{p.name} is a link or not a plain file"))
+        reports.append(report)
+    return reports
+
+
+def _date(value: Any, name: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        message = f"{name} {value!r} is not a date (YYYY-MM-DD)"
+        raise RejectedReport("metadata_field", message) from exc
+
+
+def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
+    if path.stat().st_size > max_bytes:
+        raise RejectedReport("file_too_large", f"{path.name} is over {max_bytes} bytes")
+    try:
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RejectedReport("encoding", f"{path.name} is not UTF-8: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise RejectedReport("metadata_yaml", f"{path.name} is not valid YAML: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise RejectedReport("metadata_yaml", f"{path.name} is not a mapping of fields")
+    missing = [f for f in REQUIRED_FIELDS if meta.get(f) in (None, "")]
+    if missing:
+        raise RejectedReport("metadata_field", f"{path.name} lacks required fields {missing}")
+    year = meta["fiscal_year"]
+    if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
+        raise RejectedReport("metadata_field", f"fiscal_year {year!r} is not a year")
+    start, end = (
+        _date(meta["period_start"], "period_start"),
+        _date(meta["period_end"], "period_end"),
+    )
+    if end < start:
+        raise RejectedReport("metadata_field", f"period_end {end} is before period_start {start}")
+    out = {f: str(meta[f]).strip() if meta.get(f) is not None else None for f in OPTIONAL_FIELDS}
+    source = out["source_document"]
+    if source is not None and (not _PLAIN_FILE_NAME.match(source) or source.startswith(".")):
+        raise RejectedReport(
+            "metadata_field", f"source_document {source!r} is not a plain file name"
+        )
+    return out | {
+        "issuer_id": str(meta["issuer_id"]).strip(),
+        "issuer_name": str(meta["issuer_name"]).strip(),
+        "fiscal_year": year,
+        "period_start": start,
+        "period_end": end,
+    }
+
+
+def read_document(path: Path, max_bytes: int) -> tuple[str, str, int]:
+    """(text, sha256, size) of a document, or RejectedReport."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise RejectedReport("file_too_large", f"{path.name} is {size} bytes, over {max_bytes}")
+    data = path.read_bytes()
+    if not data.strip():
+        raise RejectedReport("empty_file", f"{path.name} is empty")
+    if b"\x00" in data[:8192]:
+        raise RejectedReport("binary_file", f"{path.name} looks binary (NUL bytes)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RejectedReport("encoding", f"{path.name} is not UTF-8: {exc}") from exc
+    return text, hashlib.sha256(data).hexdigest(), size

@@ -1,0 +1,145 @@
+"""Reference data (warehouse/ref/*.csv): the reviewed files that drive mapping and conversion.
+
+The same files are loaded into the `ref` schema for SQL users; code reads them from disk so that
+extraction and mapping do not need a warehouse connection.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from orchestration.settings import REF_DIR
+
+REF_TABLES = ("metrics", "label_map", "unit_aliases", "conversion_factors", "prose_patterns")
+IGNORE = "_ignore"
+
+
+@dataclass(frozen=True)
+class Metric:
+    metric_id: str
+    name: str
+    canonical_unit: str
+    pint_unit: str
+    kind: str
+    aggregation: str
+    wide_column: str
+
+
+@dataclass(frozen=True)
+class LabelRule:
+    rule_id: str
+    metric_id: str
+    label_pattern: re.Pattern[str]
+    table_pattern: re.Pattern[str] | None
+    breakdown_from: str  # none | label | column
+
+
+@dataclass(frozen=True)
+class ProseRule:
+    rule_id: str
+    metric_id: str
+    pattern: re.Pattern[str]
+    default_unit: str
+
+
+@dataclass(frozen=True)
+class Factor:
+    factor_id: str
+    metrics: tuple[str, ...]
+    factor: str
+    source: str
+    edition: str
+    applied: bool
+
+
+def read_ref_csv(name: str, ref_dir: Path = REF_DIR) -> pd.DataFrame:
+    """One reference table as strings (empty cells are empty strings, never NaN)."""
+    return pd.read_csv(ref_dir / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+def _compile(pattern: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"{where}: invalid regular expression {pattern!r}: {exc}") from exc
+
+
+@cache
+def metrics() -> dict[str, Metric]:
+    df = read_ref_csv("metrics")
+    return {
+        r.metric_id: Metric(
+            r.metric_id,
+            r.name,
+            r.canonical_unit,
+            r.pint_unit,
+            r.kind,
+            r.aggregation,
+            r.wide_column,
+        )
+        for r in df.itertuples()
+    }
+
+
+@cache
+def label_rules() -> tuple[LabelRule, ...]:
+    known = set(metrics()) | {IGNORE}
+    rules = []
+    for i, r in enumerate(read_ref_csv("label_map").itertuples(), start=2):
+        where = f"warehouse/ref/label_map.csv line {i}"
+        if r.metric_id not in known:
+            raise ValueError(f"{where}: unknown metric_id {r.metric_id!r}")
+        if r.breakdown_from not in {"none", "label", "column"}:
+            raise ValueError(f"{where}: breakdown_from must be none, label or column")
+        rules.append(
+            LabelRule(
+                r.rule_id,
+                r.metric_id,
+                _compile(r.label_pattern, where),
+                _compile(r.table_pattern, where) if r.table_pattern else None,
+                r.breakdown_from,
+            )
+        )
+    return tuple(rules)
+
+
+@cache
+def prose_rules() -> tuple[ProseRule, ...]:
+    rules = []
+    for i, r in enumerate(read_ref_csv("prose_patterns").itertuples(), start=2):
+        where = f"warehouse/ref/prose_patterns.csv line {i}"
+        pattern = _compile(r.pattern, where)
+        if "value" not in pattern.groupindex:
+            raise ValueError(f"{where}: pattern needs a (?P<value>...) group")
+        if "unit" not in pattern.groupindex and not r.default_unit:
+            raise ValueError(f"{where}: pattern needs a (?P<unit>...) group or a default_unit")
+        rules.append(ProseRule(r.rule_id, r.metric_id, pattern, r.default_unit))
+    return tuple(rules)
+
+
+@cache
+def unit_aliases() -> dict[str, tuple[str, str]]:
+    """printed unit -> (pint expression, note)."""
+    df = read_ref_csv("unit_aliases")
+    return {r.printed: (r.pint_unit, r.note) for r in df.itertuples()}
+
+
+@cache
+def factors() -> tuple[Factor, ...]:
+    df = read_ref_csv("conversion_factors")
+    return tuple(
+        Factor(
+            r.factor_id,
+            tuple(r.metrics.split()),
+            r.factor,
+            r.source,
+            r.edition,
+            r.applied.strip().lower() == "true",
+        )
+        for r in df.itertuples()
+    )

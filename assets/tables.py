@@ -1,0 +1,113 @@
+"""Table metadata (warehouse/tables.yaml) -> DDL, comments, and transactional writes to DuckDB."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import duckdb
+import pandas as pd
+import yaml
+
+from orchestration.settings import TABLES_FILE
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    nullable: bool
+    description: str
+    checks: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # schema.table
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def schema(self) -> str:
+        return self.name.split(".")[0]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def ddl(self) -> str:
+        cols = ",\n  ".join(
+            f"{c.name} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in self.columns
+        )
+        return f"CREATE OR REPLACE TABLE {self.name} (\n  {cols}\n)"
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@cache
+def tables() -> dict[str, Table]:
+    spec = yaml.safe_load(TABLES_FILE.read_text())
+    return {
+        name: Table(
+            name,
+            t["description"],
+            tuple(
+                Column(
+                    col,
+                    c["type"],
+                    c.get("nullable", True),
+                    c.get("description", ""),
+                    c.get("checks", {}),
+                )
+                for col, c in t["columns"].items()
+            ),
+        )
+        for name, t in spec.items()
+    }
+
+
+def comment_statements(table: Table) -> list[str]:
+    stmts = [f"COMMENT ON TABLE {table.name} IS {sql_literal(table.description)}"]
+    stmts += [
+        f"COMMENT ON COLUMN {table.name}.{c.name} IS {sql_literal(c.description)}"
+        for c in table.columns
+    ]
+    return stmts
+
+
+def _conform(table: Table, df: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in table.column_names if c not in df.columns]
+    if missing:
+        raise ValueError(f"{table.name}: frame lacks columns {missing}")
+    out = df[table.column_names].copy()
+    # Missing values travel as None so DuckDB sees NULL, not the string 'nan'.
+    return out.astype(object).where(out.notna(), None)
+
+
+def write_tables(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    """Replace several tables in one transaction: all are published, or none is."""
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for name, df in frames.items():
+            table = tables()[name]
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
+            conn.execute(table.ddl())
+            conn.register("_frame", _conform(table, df))
+            conn.execute(
+                f"INSERT INTO {name} ({', '.join(table.column_names)}) "
+                f"SELECT {', '.join(table.column_names)} FROM _frame"
+            )
+            conn.unregister("_frame")
+            for stmt in comment_statements(table):
+                conn.execute(stmt)
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def empty_frame(name: str) -> pd.DataFrame:
+    return pd.DataFrame(columns=tables()[name].column_names)

@@ -1,0 +1,121 @@
+"""Printed units -> pint quantities -> a metric's canonical unit.
+
+pint does the arithmetic; the reviewed alias table (ref/unit_aliases.csv) says what a printed
+unit means, and ref/conversion_factors.csv supplies densities where a dimension must change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import pint
+
+from assets import reference
+from orchestration.settings import REF_DIR
+
+
+@cache
+def registry() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry()
+    ureg.load_definitions(str(REF_DIR / "unit_definitions.txt"))
+    return ureg
+
+
+@dataclass(frozen=True)
+class ParsedUnit:
+    expression: str  # pint expression
+    note: str  # assumption behind the reading, if any
+
+
+@cache
+def _folded_aliases() -> dict[str, tuple[str, str]]:
+    """Case-insensitive aliases, leaving out those whose case matters (ML vs ml)."""
+    folded: dict[str, list[tuple[str, str]]] = {}
+    for printed, value in reference.unit_aliases().items():
+        folded.setdefault(printed.casefold(), []).append(value)
+    return {k: v[0] for k, v in folded.items() if len(set(v)) == 1}
+
+
+def _one(printed: str) -> ParsedUnit | None:
+    text = " ".join(printed.split())
+    if not any(ch.isalpha() or ch in "%³²" for ch in text):
+        return None  # a bare number is not a unit
+    aliases = reference.unit_aliases()
+    hit = aliases.get(text) or _folded_aliases().get(text.casefold())
+    if hit:
+        return ParsedUnit(*hit)
+    try:
+        registry().parse_expression(text)
+    except Exception:
+        return None
+    return ParsedUnit(text, "")
+
+
+def parse_unit(printed: str | None) -> ParsedUnit | None:
+    """Read a printed unit ('kWh', 'liter/tonne', 'm?/tREO'); None when unknown."""
+    if printed is None or not printed.strip():
+        return None
+    whole = _one(printed)
+    if whole is not None or "/" not in printed:
+        return whole
+    num, _, den = printed.partition("/")
+    pn, pd_ = _one(num), _one(den)
+    if pn is None or pd_ is None:
+        return None
+    note = "; ".join(n for n in (pn.note, pd_.note) if n)
+    return ParsedUnit(f"({pn.expression}) / ({pd_.expression})", note)
+
+
+def quantity(value: float, unit: ParsedUnit) -> pint.Quantity:
+    return value * registry().parse_expression(unit.expression)
+
+
+def is_known(printed: str | None) -> bool:
+    return parse_unit(printed) is not None
+
+
+@dataclass(frozen=True)
+class Conversion:
+    value: float | None
+    unit: str | None
+    status: str  # ok | unknown_unit | incompatible_unit | not_converted
+    assumption: str
+
+
+def _clean(x: float) -> float:
+    """Drop binary floating-point noise (6106 ML -> 6106000.000000001 m³)."""
+    return float(f"{x:.12g}")
+
+
+def _factor_candidates(metric_id: str) -> list[reference.Factor]:
+    return [f for f in reference.factors() if f.applied and metric_id in f.metrics]
+
+
+def convertible(printed: str | None, metric_id: str) -> bool:
+    """Can a value in this printed unit become the metric's canonical unit?"""
+    return convert(1.0, printed, metric_id).status == "ok"
+
+
+def convert(value: float, printed: str | None, metric_id: str) -> Conversion:
+    metric = reference.metrics()[metric_id]
+    if not metric.pint_unit:
+        return Conversion(value, printed, "not_converted", "kept in the reported unit")
+    parsed = parse_unit(printed)
+    if parsed is None:
+        return Conversion(None, None, "unknown_unit", "")
+    q = quantity(value, parsed)
+    target = registry().parse_expression(metric.pint_unit)
+    notes = [parsed.note] if parsed.note else []
+    if q.is_compatible_with(target):
+        return Conversion(
+            _clean(q.to(target).magnitude), metric.canonical_unit, "ok", "; ".join(notes)
+        )
+    for f in _factor_candidates(metric_id):
+        fq = registry().parse_expression(f.factor)
+        for candidate in (q * fq, q / fq):
+            if candidate.is_compatible_with(target):
+                notes.append(f"{f.factor_id} {f.factor} ({f.source}; {f.edition})".strip())
+                converted = _clean(candidate.to(target).magnitude)
+                return Conversion(converted, metric.canonical_unit, "ok", "; ".join(notes))
+    return Conversion(None, None, "incompatible_unit", "")

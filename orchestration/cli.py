@@ -1,0 +1,66 @@
+"""`make run`: materialise every asset into the warehouse, then print what was built."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import dagster as dg
+import duckdb
+
+from orchestration import settings
+
+
+def _instance() -> dg.DagsterInstance:
+    """The persistent instance when DAGSTER_HOME is set (runs then show in the UI)."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def summary(warehouse: str) -> str:
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        q = con.execute
+        docs = q("SELECT status, count(*) FROM raw.report_documents GROUP BY ALL").fetchall()
+        lines = [f"warehouse: {warehouse}", f"landing:   {settings.landing_dir()}"]
+        lines.append("reports:   " + ", ".join(f"{n} {s}" for s, n in sorted(docs)))
+        raw_n = q("SELECT count(*) FROM raw.reported_values").fetchone()[0]
+        facts_n = q("SELECT count(*) FROM mart.esg_facts").fetchone()[0]
+        unmapped = q("SELECT count(*) FROM core.unmapped_values").fetchone()[0]
+        lines.append(f"values:    {raw_n} extracted, {unmapped} unmapped (core.unmapped_values)")
+        lines.append(f"facts:     {facts_n} in mart.esg_facts")
+        for issuer, year, n in q(
+            "SELECT issuer_id, fiscal_year, count(*) FROM mart.esg_facts GROUP BY ALL ORDER BY ALL"
+        ).fetchall():
+            lines.append(f"           {issuer:<10} {year}  {n:>4} facts")
+        for doc, rule, msg in q("SELECT document, rule, message FROM raw.load_errors").fetchall():
+            lines.append(f"rejected:  {doc}: [{rule}] {msg}")
+        return "\n".join(lines)
+    finally:
+        con.close()
+
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def run() -> int:
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("esg_full_refresh")
+    with _instance() as instance:
+        result = job.execute_in_process(instance=instance, run_config=QUIET, raise_on_error=False)
+    checks = result.get_asset_check_evaluations()
+    failed = [c for c in checks if not c.passed]
+    print(summary(str(settings.warehouse_path())) if result.success else "run FAILED")
+    print(f"checks:    {len(checks)} run, {len(failed)} failed")
+    for c in failed:
+        print(f"           {c.asset_key.to_user_string()} {c.check_name} ({c.severity.value})")
+    return 0 if result.success else 1
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "run"
+    if command != "run":
+        sys.exit(f"unknown command {command!r}; use: run")
+    sys.exit(run())

@@ -1,0 +1,26 @@
+"""The code location: every asset, check, job and resource of the ESG platform."""
+
+import dagster as dg
+
+from assets.core import core_checks, core_facts, core_mapped_values, core_unmapped_values
+from assets.mart import mart_checks, mart_tables
+from assets.raw import raw_checks, raw_landing
+from assets.ref import ref_assets
+from orchestration.jobs import full_refresh_job
+from orchestration.resources import build_resources
+
+defs = dg.Definitions(
+    assets=[
+        *ref_assets,
+        raw_landing,
+        core_mapped_values,
+        core_unmapped_values,
+        core_facts,
+        mart_tables,
+    ],
+    asset_checks=[*raw_checks, *core_checks, *mart_checks],
+    jobs=[full_refresh_job],
+    resources=build_resources(),
+    # DuckDB admits one writer process per file: run steps in one process, one after another.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,33 @@
+"""Resources: the DuckDB warehouse and the landing folder, configured from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from orchestration import settings
+
+
+class LandingFolder(dg.ConfigurableResource):
+    """Where reports arrive, and how large a single file may be before it is rejected unread."""
+
+    path: str
+    max_document_bytes: int = settings.DEFAULT_MAX_DOCUMENT_BYTES
+
+    @property
+    def folder(self) -> Path:
+        return Path(self.path)
+
+
+def build_resources(landing_dir: Path | None = None, warehouse: Path | None = None) -> dict:
+    warehouse = warehouse or settings.warehouse_path()
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    return {
+        "duckdb": DuckDBResource(database=str(warehouse)),
+        "landing": LandingFolder(
+            path=str(landing_dir or settings.landing_dir()),
+            max_document_bytes=settings.max_document_bytes(),
+        ),
+    }
