@@ -103,7 +103,11 @@ def build_facts(mapped: pd.DataFrame, report_years: dict[str, int]) -> pd.DataFr
                 "assumption": _join(group["assumption"]),
             }
         )
-    facts = pd.concat([reported, pd.DataFrame(derived, columns=reported.columns)])
+    facts = (
+        pd.concat([reported, pd.DataFrame(derived, columns=reported.columns)])
+        if derived
+        else reported.copy()
+    )
     facts["report_fiscal_year"] = facts["source_document"].map(report_years)
     order = ["issuer_id", "fiscal_year", "metric_id", "breakdown", "source_document"]
     return facts.sort_values(order, na_position="first").reset_index(drop=True)

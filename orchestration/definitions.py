@@ -1,5 +1,7 @@
 """The code location: every asset, check, job and resource of the ESG platform."""
 
+from __future__ import annotations
+
 import dagster as dg
 
 from assets.core import core_checks, core_facts, core_mapped_values, core_unmapped_values
@@ -9,18 +11,27 @@ from assets.ref import ref_assets
 from orchestration.jobs import full_refresh_job
 from orchestration.resources import build_resources
 
-defs = dg.Definitions(
-    assets=[
-        *ref_assets,
-        raw_landing,
-        core_mapped_values,
-        core_unmapped_values,
-        core_facts,
-        mart_tables,
-    ],
-    asset_checks=[*raw_checks, *core_checks, *mart_checks],
-    jobs=[full_refresh_job],
-    resources=build_resources(),
-    # DuckDB admits one writer process per file: run steps in one process, one after another.
-    executor=dg.in_process_executor,
-)
+ASSETS = [
+    *ref_assets,
+    raw_landing,
+    core_mapped_values,
+    core_unmapped_values,
+    core_facts,
+    mart_tables,
+]
+CHECKS = [*raw_checks, *core_checks, *mart_checks]
+
+
+def make_definitions(resources: dict | None = None) -> dg.Definitions:
+    """Definitions bound to the given resources (default: from the environment)."""
+    return dg.Definitions(
+        assets=ASSETS,
+        asset_checks=CHECKS,
+        jobs=[full_refresh_job],
+        resources=resources or build_resources(),
+        # DuckDB admits one writer process per file: run steps in one process, one at a time.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = make_definitions()

@@ -3,7 +3,8 @@
 A block of consecutive tab lines is a table; its first line is the header unless it already
 holds numbers (a table of contents has no header). Each numeric cell of
 a row becomes a value. Its unit is the first of: a unit printed in the cell ('6 people'), the
-row's Unit column, a unit in the column header ('Emission: tonnes'). A header cell that is a year
+row's Unit column, a unit after the label ('Electricity (kWh)'), a unit in the column header
+('Emission: tonnes'), a unit in the table title ('Waste (tonnes)'). A header cell that is a year
 gives the value's year. Rows shorter than the header are aligned to the right, which is how
 these tables print an empty first header cell.
 """
@@ -53,6 +54,7 @@ def extract(lines: list[str]) -> list[RawValue]:
         years = {i: int(m.group(1)) for i, c in enumerate(header) if (m := _YEAR_HEADER.match(c))}
         unit_cols = {i for i, c in enumerate(header) if _UNIT_HEADER.match(c)}
         title = (header[0] if header else None) or None
+        table_unit = _header_unit(title) if title else None
         for idx in rows:
             cells = [clean(c) for c in lines[idx].split("\t")]
             offset = max(len(header) - len(cells), 0)
@@ -70,7 +72,13 @@ def extract(lines: list[str]) -> list[RawValue]:
                 if label is None:
                     break  # a number before any label: not a data row
                 head = header[col] if col < len(header) else ""
-                unit = (m and m.group("unit")) or row_unit or _header_unit(head)
+                unit = (
+                    (m and m.group("unit"))
+                    or row_unit
+                    or _header_unit(label)
+                    or _header_unit(head)
+                    or table_unit
+                )
                 values.append(
                     RawValue(
                         line_number=idx + 1,

@@ -1,0 +1,79 @@
+"""Shared fixtures: real Dagster runs into real DuckDB files under tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.definitions import make_definitions
+from orchestration.resources import build_resources
+from orchestration.settings import REPO_ROOT, SAMPLE_LANDING_DIR
+
+SHARED_REPORTS = REPO_ROOT.parent / "shared" / "reports"
+QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+
+needs_shared_reports = pytest.mark.skipif(
+    not SHARED_REPORTS.is_dir(), reason="../shared/reports is not beside this clone"
+)
+
+
+def run_pipeline(landing: Path, warehouse: Path) -> dg.ExecuteInProcessResult:
+    """Materialise every asset and run every check, as `make run` does."""
+    defs = make_definitions(build_resources(landing, warehouse))
+    job = defs.resolve_job_def("esg_full_refresh")
+    return job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), run_config=QUIET, raise_on_error=False
+    )
+
+
+@pytest.fixture
+def build(tmp_path: Path) -> Callable[[Path], duckdb.DuckDBPyConnection]:
+    """build(landing) -> read-only connection to a freshly built warehouse."""
+    opened = []
+
+    def _build(landing: Path) -> duckdb.DuckDBPyConnection:
+        warehouse = tmp_path / "esg.duckdb"
+        result = run_pipeline(landing, warehouse)
+        assert result.success, "pipeline run failed"
+        con = duckdb.connect(str(warehouse), read_only=True)
+        opened.append(con)
+        return con
+
+    yield _build
+    for con in opened:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def shared_warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    """The warehouse built from a copy of ../shared/reports (the real report texts)."""
+    if not SHARED_REPORTS.is_dir():
+        pytest.skip("../shared/reports is not beside this clone")
+    root = tmp_path_factory.mktemp("shared")
+    landing = root / "landing"
+    shutil.copytree(SHARED_REPORTS, landing)
+    assert run_pipeline(landing, root / "esg.duckdb").success
+    con = duckdb.connect(str(root / "esg.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    """The warehouse built from the bundled sample (KPI tables), as `make run` does by default."""
+    root = tmp_path_factory.mktemp("sample")
+    assert run_pipeline(SAMPLE_LANDING_DIR, root / "esg.duckdb").success
+    con = duckdb.connect(str(root / "esg.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
+def copy_sample(dest: Path) -> Path:
+    """A writable copy of the bundled sample landing folder."""
+    shutil.copytree(SAMPLE_LANDING_DIR, dest)
+    return dest

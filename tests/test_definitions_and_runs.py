@@ -1,0 +1,96 @@
+"""The code location loads, names its layers, and a failed publish leaves the mart intact."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import dagster as dg
+import duckdb
+
+from assets.mart import mart_tables
+from orchestration.definitions import defs, make_definitions
+from orchestration.resources import build_resources
+from orchestration.settings import REPO_ROOT, SAMPLE_LANDING_DIR
+from tests.conftest import QUIET, run_pipeline
+
+
+def test_definitions_load_with_layered_asset_keys():
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert keys == {
+        "ref/metrics", "ref/label_map", "ref/unit_aliases", "ref/conversion_factors",
+        "ref/prose_patterns", "raw/report_documents", "raw/reported_values", "raw/load_errors",
+        "core/mapped_values", "core/unmapped_values", "core/facts", "mart/esg_facts",
+        "mart/issuer_year",
+    }  # fmt: skip
+    checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
+    assert {"unique_fact_key", "canonical_units", "traceable_to_source"} <= checks
+    assert defs.resolve_job_def("esg_full_refresh") is not None
+
+
+def test_every_table_lives_in_the_schema_its_key_names(sample_warehouse):
+    tables = {
+        f"{s}/{t}"
+        for s, t in sample_warehouse.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables()"
+            " UNION SELECT schema_name, view_name FROM duckdb_views() WHERE NOT internal"
+        ).fetchall()
+    }
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert keys <= tables
+
+
+def test_failed_mart_build_keeps_the_published_mart(tmp_path):
+    warehouse = tmp_path / "esg.duckdb"
+    assert run_pipeline(SAMPLE_LANDING_DIR, warehouse).success
+    con = duckdb.connect(str(warehouse))
+    before = con.execute("SELECT * FROM mart.esg_facts ORDER BY ALL").fetchall()
+    wide_before = con.execute("SELECT * FROM mart.issuer_year ORDER BY ALL").fetchall()
+    con.execute("DROP TABLE raw.report_documents")  # the mart query now fails half-way
+    con.close()
+
+    result = dg.materialize(
+        [mart_tables],
+        resources=build_resources(SAMPLE_LANDING_DIR, warehouse),
+        run_config=QUIET,
+        raise_on_error=False,
+    )
+    assert not result.success
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("SELECT * FROM mart.esg_facts ORDER BY ALL").fetchall() == before
+    assert con.execute("SELECT * FROM mart.issuer_year ORDER BY ALL").fetchall() == wide_before
+    con.close()
+
+
+def test_rerun_on_same_input_gives_identical_mart(tmp_path):
+    marts = []
+    for name in ("a", "b"):
+        warehouse = tmp_path / f"{name}.duckdb"
+        assert run_pipeline(SAMPLE_LANDING_DIR, warehouse).success
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            marts.append(con.execute("SELECT * FROM mart.esg_facts ORDER BY ALL").fetchall())
+    assert marts[0] == marts[1] and marts[0]
+
+
+def test_make_run_entry_point_prints_a_summary(tmp_path):
+    env = {"ESG_WAREHOUSE": str(tmp_path / "esg.duckdb"), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "run"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "reports:   2 loaded" in out.stdout
+    assert "REMT       2024" in out.stdout
+    assert "checks:" in out.stdout
+
+
+def test_environment_picks_landing_folder_and_warehouse(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESG_LANDING_DIR", str(tmp_path / "in"))
+    monkeypatch.setenv("ESG_WAREHOUSE", str(tmp_path / "out" / "w.duckdb"))
+    resources = make_definitions().resources
+    assert resources["landing"].path == str(tmp_path / "in")
+    assert resources["duckdb"].database == str(tmp_path / "out" / "w.duckdb")

@@ -1,0 +1,88 @@
+"""Label mapping and unit conversion, driven by the reference files."""
+
+from __future__ import annotations
+
+import pytest
+
+from assets import mapping, units
+from tests.conftest import copy_sample
+
+META = """issuer_id: ACME
+issuer_name: Acme Materials Ltd
+fiscal_year: 2024
+period_start: 2024-04-01
+period_end: 2025-03-31
+"""
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "metric", "expected", "canonical"),
+    [
+        (29_843_800, "kWh", "energy.electricity", 29_843.8, "MWh"),
+        (3.6, "GJ", "energy.electricity", 1.0, "MWh"),
+        (6_106, "ML", "water.recycled", 6_106_000, "m³"),
+        (2, "thousand ton", "water.consumption", 2_000, "m³"),
+        (12, "Tons", "energy.coal", 12, "t"),
+        (1_000, "litres", "energy.diesel", 0.84, "t"),
+        (1_000, "kgce/tREO", "energy.total_tce_intensity", 1_000, "kgce/t"),
+        (15, "m?/tREO", "water.consumption_intensity", 15, "m³/t"),
+        (7, "%", "workforce.turnover_rate", 7, "%"),
+    ],
+)
+def test_conversion_to_canonical_unit(value, unit, metric, expected, canonical):
+    conv = units.convert(value, unit, metric)
+    assert conv.status == "ok"
+    assert conv.value == pytest.approx(expected)
+    assert conv.unit == canonical
+
+
+def test_volume_to_mass_records_the_density_and_its_source():
+    conv = units.convert(205, "liter", "energy.diesel")
+    assert "diesel_density 0.84 kg/L" in conv.assumption and "EN 590" in conv.assumption
+
+
+@pytest.mark.parametrize(
+    ("unit", "status"),
+    [("furlongs", "incompatible_unit"), ("bananas", "unknown_unit"), ("kWh", "incompatible_unit")],
+)
+def test_bad_units_are_reported_not_guessed(unit, status):
+    assert units.convert(1, unit, "energy.coal").status == status
+
+
+@pytest.mark.parametrize(
+    ("label", "table", "column", "unit", "metric", "breakdown"),
+    [
+        ("Electricity", None, None, "kWh", "energy.electricity", None),
+        ("Electricity", None, None, "kWh/tonne", "energy.electricity_intensity", None),
+        ("The average training hours per person", None, "Operators", "hours",
+         "training.average_hours", "Operators"),
+        ("The total training hours", None, "Operators", "hours", "training.hours", "Operators"),
+        ("Tar", "Types of hazardous waste", None, "tonnes", "waste.hazardous", "Tar"),
+        ("Mud", "Types of non-hazardous waste", None, "tonnes", "waste.non_hazardous", "Mud"),
+        ("Recycled water", None, None, "ML", "water.recycled", None),
+    ],
+)  # fmt: skip
+def test_label_rules_pick_metric_by_label_table_and_unit(
+    label, table, column, unit, metric, breakdown
+):
+    res = mapping.resolve(label, table, column, unit)
+    assert (res.status, res.metric_id, res.breakdown) == ("mapped", metric, breakdown)
+
+
+def test_unknown_label_is_kept_in_raw_and_listed_as_unmapped(tmp_path, build):
+    landing = copy_sample(tmp_path / "landing")
+    (landing / "acme.yaml").write_text(META)
+    (landing / "acme.csv").write_text(
+        "label,unit,year,value,source_line\n"
+        "Widgets polished,pieces,2024,120,7\n"
+        "Electricity,MWh,2024,50,8\n"
+    )
+    con = build(landing)
+    unmapped = con.execute(
+        "SELECT document, line_number, label, unit, value_text FROM core.unmapped_values"
+        " WHERE issuer_id = 'ACME'"
+    ).fetchall()
+    assert unmapped == [("acme.csv", 7, "Widgets polished", "pieces", "120")]
+    assert con.execute(
+        "SELECT metric_id, value FROM mart.esg_facts WHERE issuer_id = 'ACME'"
+    ).fetchall() == [("energy.electricity", 50.0)]
