@@ -5,14 +5,13 @@ conversion outcome; core.unmapped_values lists what no rule recognised, for an a
 ref/label_map.csv.
 """
 
-from __future__ import annotations
-
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets import mapping, reference, units
-from assets.sql_checks import sql_check
+from assets import mapping, quality, reference, units
+from assets.core_checks import CORE_FACT_CHECKS
+from assets.quality import ERROR, WARN, schema_check, sql_check
 from assets.tables import tables, write_tables
 
 MAPPING_VOCABULARY = [["ref", n] for n in ("metrics", "label_map", "unit_aliases")]
@@ -113,22 +112,77 @@ def build_facts(mapped: pd.DataFrame, report_years: dict[str, int]) -> pd.DataFr
     return facts.sort_values(order, na_position="first").reset_index(drop=True)
 
 
+MAPPED = ("core", "mapped_values")
+MAPPED_CHECKS = [
+    sql_check(
+        "units_convertible",
+        MAPPED,
+        ERROR,
+        "Every mapped value's printed unit is known and convertible to its metric's canonical"
+        " unit.",
+        """SELECT issuer_id, fiscal_year, metric_id, source_document, line_number AS source_line,
+                  source_document || ' line ' || line_number || ': unit '
+                  || coalesce('''' || unit || '''', '(none)') || ' of ''' || label || ''' is '
+                  || CASE conversion_status WHEN 'unknown_unit' THEN 'not a known unit'
+                     ELSE 'not convertible to the canonical unit of ' || metric_id END
+                  AS message
+           FROM core.mapped_values
+           WHERE conversion_status IN ('unknown_unit', 'incompatible_unit')
+           ORDER BY ALL""",
+    ),
+    sql_check(
+        "one_value_per_source",
+        MAPPED,
+        ERROR,
+        "A source document gives one value per issuer, year, metric and breakdown.",
+        """SELECT issuer_id, fiscal_year, metric_id, source_document,
+                  min(line_number) AS source_line,
+                  metric_id || coalesce(' [' || breakdown || ']', '') || ' ' || fiscal_year
+                  || ' has different values in ' || source_document || ': '
+                  || string_agg(value_text || ' ' || coalesce(unit, '') || ' (line '
+                                || line_number || ')', ', ' ORDER BY line_number) AS message
+           FROM core.mapped_values
+           WHERE mapping_status = 'mapped' AND conversion_status = 'ok'
+           GROUP BY issuer_id, fiscal_year, metric_id, breakdown, source_document
+           HAVING count(DISTINCT canonical_value) > 1
+           ORDER BY ALL""",
+    ),
+    schema_check("core.mapped_values", MAPPED),
+]
+UNMAPPED_CHECKS = [
+    sql_check(
+        "no_unmapped_values",
+        ("core", "unmapped_values"),
+        WARN,
+        "Every extracted value maps to a metric or is explicitly ignored by a label rule.",
+        """SELECT issuer_id, fiscal_year, source_document, line_number AS source_line,
+                  source_document || ' line ' || line_number || ': no rule for label '''
+                  || label || ''' (' || coalesce(unit, 'no unit') || ')' AS message
+           FROM core.unmapped_values ORDER BY ALL""",
+    ),
+]
+FACT_CHECKS = [*CORE_FACT_CHECKS, schema_check("core.facts", ("core", "facts"))]
+
+
 @dg.asset(
     key=["core", "mapped_values"],
     deps=[["raw", "reported_values"], *MAPPING_VOCABULARY, *CONVERSION_VOCABULARY],
     group_name="core",
     kinds={"duckdb", "pandas"},
     description=tables()["core.mapped_values"].description,
+    check_specs=quality.specs(MAPPED_CHECKS),
 )
-def core_mapped_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def core_mapped_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         raw = conn.execute("SELECT * FROM raw.reported_values").df()
         mapped = map_values(raw)
         write_tables(conn, {"core.mapped_values": mapped})
+        checked = list(quality.evaluate(conn, MAPPED_CHECKS, context.run_id))
     counts = mapped["mapping_status"].value_counts().to_dict()
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata={"rows": len(mapped), **{k: int(v) for k, v in counts.items()}}
     )
+    yield from checked
 
 
 @dg.asset(
@@ -137,21 +191,24 @@ def core_mapped_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     group_name="core",
     kinds={"duckdb"},
     description="View: raw values no label rule recognised (extend warehouse/ref/label_map.csv).",
+    check_specs=quality.specs(UNMAPPED_CHECKS),
 )
-def core_unmapped_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def core_unmapped_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         conn.execute(
             """
             CREATE OR REPLACE VIEW core.unmapped_values AS
-            SELECT document, line_number, issuer_id, fiscal_year, extractor, table_title,
-                   column_header, label, unit, value_text
+            SELECT document, source_document, line_number, issuer_id, fiscal_year, extractor,
+                   table_title, column_header, label, unit, value_text
             FROM core.mapped_values
             WHERE mapping_status = 'unmapped'
             ORDER BY document, line_number, fiscal_year
             """
         )
-        n = conn.execute("SELECT count(*) FROM core.unmapped_values").fetchone()[0]
-    return dg.MaterializeResult(metadata={"rows": n})
+        n = conn.execute("SELECT count(*) FROM core.unmapped_values").fetchall()[0][0]
+        checked = list(quality.evaluate(conn, UNMAPPED_CHECKS, context.run_id))
+    yield dg.MaterializeResult(metadata={"rows": n})
+    yield from checked
 
 
 @dg.asset(
@@ -160,8 +217,9 @@ def core_unmapped_values(duckdb: DuckDBResource) -> dg.MaterializeResult:
     group_name="core",
     kinds={"duckdb", "pandas"},
     description=tables()["core.facts"].description,
+    check_specs=quality.specs(FACT_CHECKS),
 )
-def core_facts(duckdb: DuckDBResource) -> dg.MaterializeResult:
+def core_facts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
         mapped = conn.execute("SELECT * FROM core.mapped_values").df()
         years = dict(
@@ -172,29 +230,8 @@ def core_facts(duckdb: DuckDBResource) -> dg.MaterializeResult:
         )
         facts = build_facts(mapped, years)
         write_tables(conn, {"core.facts": facts})
-    return dg.MaterializeResult(
-        metadata={
-            "rows": len(facts),
-            "derived": int((facts["basis"] == "derived").sum()),
-        }
+        checked = list(quality.evaluate(conn, FACT_CHECKS, context.run_id))
+    yield dg.MaterializeResult(
+        metadata={"rows": len(facts), "derived": int((facts["basis"] == "derived").sum())}
     )
-
-
-core_checks = [
-    sql_check(
-        "no_unmapped_values",
-        ["core", "unmapped_values"],
-        "SELECT * FROM core.unmapped_values",
-        "Every extracted value maps to a metric or is explicitly ignored by a label rule.",
-        severity=dg.AssetCheckSeverity.WARN,
-    ),
-    sql_check(
-        "units_convertible",
-        ["core", "mapped_values"],
-        """SELECT document, line_number, label, unit, metric_id, conversion_status
-           FROM core.mapped_values
-           WHERE conversion_status IN ('unknown_unit', 'incompatible_unit')
-           ORDER BY document, line_number""",
-        "Every mapped value's unit is known and convertible to its metric's canonical unit.",
-    ),
-]
+    yield from checked

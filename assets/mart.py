@@ -2,33 +2,55 @@
 
 mart.esg_facts keeps one row per issuer, fiscal year, metric and breakdown; when two reports
 give the same fact (a later report restating an earlier year), the latest report wins and the
-other stays in core.facts. mart.issuer_year is one wide row per issuer and year, with a column
-per metric that has a `wide_column` in ref/metrics.csv.
+other stays in core.facts. An issuer-year with an error-severity finding in this refresh is not
+published: its previously published facts stay, and mart.withheld_issuer_years says why. Other
+issuer-years publish as usual, each fact carrying its quality_status. mart.issuer_year is one
+wide row per issuer and year, with a column per metric that has a `wide_column` in ref/metrics.
 """
-
-from __future__ import annotations
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets import reference
-from assets.sql_checks import sql_check
+from assets import quality, reference
+from assets.quality import ERROR, schema_check, sql_check
 from assets.tables import comment_statements, sql_literal, tables
 
 ESG_FACTS = tables()["mart.esg_facts"]
+WITHHELD = tables()["mart.withheld_issuer_years"]
 
-ESG_FACTS_SELECT = """
+WITHHELD_SQL = """
+CREATE OR REPLACE TEMP TABLE _withheld AS
+SELECT issuer_id, fiscal_year, string_agg(DISTINCT check_name, ', ' ORDER BY check_name)
+       AS failed_checks, count(*)::INTEGER AS findings
+FROM dq.current_check_results
+WHERE NOT passed AND severity = 'error' AND issuer_id IS NOT NULL AND fiscal_year IS NOT NULL
+GROUP BY issuer_id, fiscal_year
+"""
+
+STATUS_SQL = """
+CASE WHEN EXISTS (SELECT 1 FROM dq.current_check_results r
+                  WHERE NOT r.passed AND r.severity = '{severity}'
+                    AND r.issuer_id = f.issuer_id AND r.fiscal_year = f.fiscal_year
+                    AND (r.metric_id = f.metric_id
+                         OR r.metric_id IS NULL AND r.source_document = f.source_document
+                            AND r.source_line = f.source_line))"""
+
+ESG_FACTS_SELECT = f"""
 SELECT f.issuer_id, d.issuer_name, f.fiscal_year, f.metric_id, f.breakdown, f.value, f.unit,
        f.reported_value, f.reported_unit, f.basis, f.source_document, f.source_line,
-       f.derived_from_lines, f.assumption
+       f.derived_from_lines, f.assumption,
+       {STATUS_SQL.format(severity="error")} THEN 'fail'
+            {STATUS_SQL.format(severity="warn").replace("CASE ", "")} THEN 'warn'
+            ELSE 'pass' END AS quality_status
 FROM core.facts AS f
 LEFT JOIN raw.report_documents AS d
     ON d.source_document = f.source_document AND d.status = 'loaded'
+WHERE NOT EXISTS (SELECT 1 FROM _withheld w
+                  WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
 QUALIFY row_number() OVER (
     PARTITION BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown
     ORDER BY f.report_fiscal_year DESC, f.basis = 'derived', f.source_document, f.source_line
 ) = 1
-ORDER BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown NULLS FIRST
 """
 
 
@@ -60,6 +82,93 @@ def issuer_year_sql() -> tuple[str, list[str]]:
     return query, comments
 
 
+def publish(conn) -> None:
+    """Rebuild the mart in one transaction: readers see the old mart or the new one."""
+    pivot, pivot_comments = issuer_year_sql()
+    conn.execute("CREATE SCHEMA IF NOT EXISTS mart")
+    conn.execute("CREATE SCHEMA IF NOT EXISTS dq")
+    conn.execute(quality.CURRENT_RESULTS_VIEW)
+    conn.execute(ESG_FACTS.ddl(replace=False))  # first publish: an empty previous mart
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(WITHHELD_SQL)
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE _carried AS SELECT m.* FROM mart.esg_facts m"
+            " JOIN _withheld w USING (issuer_id, fiscal_year)"
+        )
+        conn.execute(ESG_FACTS.ddl())
+        conn.execute(f"INSERT INTO mart.esg_facts {ESG_FACTS_SELECT}")
+        conn.execute("INSERT INTO mart.esg_facts SELECT * FROM _carried")
+        conn.execute(WITHHELD.ddl())
+        conn.execute(
+            """INSERT INTO mart.withheld_issuer_years
+               SELECT w.*, (SELECT count(*) FROM _carried c WHERE c.issuer_id = w.issuer_id
+                            AND c.fiscal_year = w.fiscal_year)::INTEGER
+               FROM _withheld w ORDER BY ALL"""
+        )
+        for stmt in comment_statements(ESG_FACTS) + comment_statements(WITHHELD):
+            conn.execute(stmt)
+        conn.execute(pivot)
+        for stmt in pivot_comments:
+            conn.execute(stmt)
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _withheld")
+        conn.execute("DROP TABLE IF EXISTS _carried")
+
+
+ESG = ("mart", "esg_facts")
+MART_CHECKS = [
+    sql_check(
+        "issuer_years_published",
+        ESG,
+        ERROR,
+        "Every issuer-year of this refresh was published (none withheld by an error).",
+        """SELECT issuer_id, fiscal_year,
+                  'withheld: ' || failed_checks || ' (' || findings || ' findings; '
+                  || carried_over_facts || ' facts kept from the previous publish)' AS message
+           FROM mart.withheld_issuer_years ORDER BY ALL""",
+    ),
+    sql_check(
+        "unique_fact_key",
+        ESG,
+        ERROR,
+        "One row per issuer, fiscal year, metric and breakdown.",
+        """SELECT issuer_id, fiscal_year, metric_id,
+                  'duplicated key (' || count(*) || ' rows)' AS message
+           FROM mart.esg_facts GROUP BY issuer_id, fiscal_year, metric_id, breakdown
+           HAVING count(*) > 1""",
+    ),
+    sql_check(
+        "canonical_units",
+        ESG,
+        ERROR,
+        "Every fact's metric is in ref.metrics and carries that metric's canonical unit.",
+        """SELECT f.issuer_id, f.fiscal_year, f.metric_id, f.source_document, f.source_line,
+                  'unit ' || f.unit || ' is not the canonical '
+                  || coalesce(m.canonical_unit, '(unknown metric)') AS message
+           FROM mart.esg_facts f LEFT JOIN ref.metrics m USING (metric_id)
+           WHERE m.metric_id IS NULL OR f.unit IS DISTINCT FROM m.canonical_unit""",
+    ),
+    sql_check(
+        "traceable_to_source",
+        ESG,
+        ERROR,
+        "Every fact names its document and line; reported facts keep the printed value and unit.",
+        """SELECT issuer_id, fiscal_year, metric_id, source_document, source_line,
+                  'fact without its source' AS message
+           FROM mart.esg_facts
+           WHERE source_document IS NULL OR source_line IS NULL
+              OR (basis = 'reported' AND (reported_value IS NULL OR reported_unit IS NULL))
+              OR (basis = 'derived' AND derived_from_lines IS NULL)""",
+    ),
+    schema_check("mart.esg_facts", ESG),
+]
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -74,56 +183,25 @@ def issuer_year_sql() -> tuple[str, list[str]]:
             description="One wide row per issuer and fiscal year with the main metrics.",
             kinds={"duckdb"},
         ),
+        dg.AssetSpec(
+            ["mart", "withheld_issuer_years"],
+            deps=[["core", "facts"]],
+            description=WITHHELD.description,
+            kinds={"duckdb"},
+        ),
     ],
+    check_specs=quality.specs(MART_CHECKS),
     group_name="mart",
 )
-def mart_tables(duckdb: DuckDBResource):
-    """Rebuild both mart tables in one transaction: readers see the old mart or the new one."""
-    pivot, pivot_comments = issuer_year_sql()
+def mart_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+    """Publish the mart from core.facts, withholding issuer-years that failed an error check."""
     with duckdb.get_connection() as conn:
-        conn.execute("BEGIN TRANSACTION")
-        try:
-            conn.execute("CREATE SCHEMA IF NOT EXISTS mart")
-            conn.execute(ESG_FACTS.ddl())
-            conn.execute(f"INSERT INTO mart.esg_facts {ESG_FACTS_SELECT}")
-            for stmt in comment_statements(ESG_FACTS):
-                conn.execute(stmt)
-            conn.execute(pivot)
-            for stmt in pivot_comments:
-                conn.execute(stmt)
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
-        n_facts = conn.execute("SELECT count(*) FROM mart.esg_facts").fetchone()[0]
-        n_rows = conn.execute("SELECT count(*) FROM mart.issuer_year").fetchone()[0]
-    yield dg.MaterializeResult(asset_key=["mart", "esg_facts"], metadata={"rows": n_facts})
-    yield dg.MaterializeResult(asset_key=["mart", "issuer_year"], metadata={"rows": n_rows})
-
-
-mart_checks = [
-    sql_check(
-        "unique_fact_key",
-        ["mart", "esg_facts"],
-        """SELECT issuer_id, fiscal_year, metric_id, breakdown, count(*) AS n
-           FROM mart.esg_facts GROUP BY ALL HAVING count(*) > 1""",
-        "One row per issuer, fiscal year, metric and breakdown.",
-    ),
-    sql_check(
-        "canonical_units",
-        ["mart", "esg_facts"],
-        """SELECT f.issuer_id, f.fiscal_year, f.metric_id, f.unit, m.canonical_unit
-           FROM mart.esg_facts f LEFT JOIN ref.metrics m USING (metric_id)
-           WHERE m.metric_id IS NULL OR f.unit IS DISTINCT FROM m.canonical_unit""",
-        "Every fact's metric is in ref.metrics and carries that metric's canonical unit.",
-    ),
-    sql_check(
-        "traceable_to_source",
-        ["mart", "esg_facts"],
-        """SELECT * FROM mart.esg_facts
-           WHERE source_document IS NULL OR source_line IS NULL
-              OR (basis = 'reported' AND (reported_value IS NULL OR reported_unit IS NULL))
-              OR (basis = 'derived' AND derived_from_lines IS NULL)""",
-        "Every fact names its document and line; reported facts keep the printed value and unit.",
-    ),
-]
+        publish(conn)
+        counts = {
+            name: conn.execute(f"SELECT count(*) FROM mart.{name}").fetchall()[0][0]
+            for name in ("esg_facts", "issuer_year", "withheld_issuer_years")
+        }
+        checked = list(quality.evaluate(conn, MART_CHECKS, context.run_id))
+    for name, n in counts.items():
+        yield dg.MaterializeResult(asset_key=["mart", name], metadata={"rows": n})
+    yield from checked

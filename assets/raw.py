@@ -4,17 +4,15 @@ Values are kept exactly as printed, with document and line. A report that cannot
 recorded as rejected (with the rule and reason) and the others still load.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets import landing
+from assets import landing, quality
 from assets.extract import document
-from assets.sql_checks import sql_check
+from assets.quality import ERROR, schema_check, sql_check
 from assets.tables import tables, write_tables
 from orchestration.resources import LandingFolder
 
@@ -66,6 +64,54 @@ def load_landing(folder: Path, max_bytes: int) -> dict[str, pd.DataFrame]:
     }
 
 
+RAW_CHECKS = [
+    sql_check(
+        "documents_readable",
+        ["raw", "report_documents"],
+        ERROR,
+        "Every landing report has valid metadata and a readable document (not empty, binary,"
+        " oversized or mis-encoded); a rejected one is named with the reason.",
+        """SELECT d.issuer_id, d.fiscal_year, d.document AS source_document,
+                  e.line_number AS source_line, d.document || ': ' || d.error AS message
+           FROM raw.report_documents d
+           LEFT JOIN raw.load_errors e ON e.document = d.document
+           WHERE d.status = 'rejected' ORDER BY d.document""",
+    ),
+    sql_check(
+        "rows_readable",
+        ["raw", "load_errors"],
+        ERROR,
+        "Every row of a KPI table is readable (label, number, integer line and year).",
+        """SELECT d.issuer_id, d.fiscal_year, e.document AS source_document,
+                  e.line_number AS source_line,
+                  e.document || ' line ' || e.line_number || ' [' || e.rule || ']: ' || e.message
+                  AS message
+           FROM raw.load_errors e JOIN raw.report_documents d USING (document)
+           WHERE d.status = 'loaded' ORDER BY ALL""",
+    ),
+    sql_check(
+        "years_in_range",
+        ["raw", "reported_values"],
+        ERROR,
+        "A printed year is a real year and no actual value lies after the report period"
+        " (targets may).",
+        """SELECT v.issuer_id, v.year AS fiscal_year, v.source_document,
+                  v.line_number AS source_line,
+                  v.source_document || ' line ' || v.line_number || ': year ' || v.year
+                  || CASE WHEN v.year < 1990 THEN ' is not a plausible reporting year'
+                          ELSE ' lies after the report period end ' || d.period_end END
+                  AS message
+           FROM raw.reported_values v JOIN raw.report_documents d USING (document)
+           WHERE v.year IS NOT NULL
+             AND (v.year < 1990
+                  OR (v.year > year(d.period_end) AND v.label NOT ILIKE '%target%'))
+           ORDER BY ALL""",
+    ),
+    schema_check("raw.report_documents", ["raw", "report_documents"]),
+    schema_check("raw.reported_values", ["raw", "reported_values"]),
+]
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -87,13 +133,15 @@ def load_landing(folder: Path, max_bytes: int) -> dict[str, pd.DataFrame]:
             kinds={"duckdb"},
         ),
     ],
+    check_specs=quality.specs(RAW_CHECKS),
     group_name="raw",
 )
-def raw_landing(duckdb: DuckDBResource, landing: LandingFolder):
+def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landing: LandingFolder):
     """Scan the landing folder and extract every report's values with their provenance."""
     frames = load_landing(landing.folder, landing.max_document_bytes)
     with duckdb.get_connection() as conn:
         write_tables(conn, frames)
+        checked = list(quality.evaluate(conn, RAW_CHECKS, context.run_id))
     docs = frames["raw.report_documents"]
     yield dg.MaterializeResult(
         asset_key=["raw", "report_documents"],
@@ -116,14 +164,4 @@ def raw_landing(duckdb: DuckDBResource, landing: LandingFolder):
     yield dg.MaterializeResult(
         asset_key=["raw", "load_errors"], metadata={"rows": len(frames["raw.load_errors"])}
     )
-
-
-raw_checks = [
-    sql_check(
-        "no_load_errors",
-        ["raw", "load_errors"],
-        "SELECT * FROM raw.load_errors ORDER BY document, line_number",
-        "Every landing file was read: rejected reports and unreadable rows are listed here.",
-        severity=dg.AssetCheckSeverity.WARN,
-    ),
-]
+    yield from checked

@@ -15,7 +15,14 @@ import pandas as pd
 
 from orchestration.settings import REF_DIR
 
-REF_TABLES = ("metrics", "label_map", "unit_aliases", "conversion_factors", "prose_patterns")
+REF_TABLES = (
+    "metrics",
+    "label_map",
+    "unit_aliases",
+    "conversion_factors",
+    "prose_patterns",
+    "consistency_rules",
+)
 IGNORE = "_ignore"
 
 
@@ -27,6 +34,8 @@ class Metric:
     pint_unit: str
     kind: str
     aggregation: str
+    numerator_metric: str
+    denominator_metric: str
     wide_column: str
 
 
@@ -80,6 +89,8 @@ def metrics() -> dict[str, Metric]:
             r.pint_unit,
             r.kind,
             r.aggregation,
+            r.numerator_metric,
+            r.denominator_metric,
             r.wide_column,
         )
         for r in df.itertuples()
@@ -143,3 +154,26 @@ def factors() -> tuple[Factor, ...]:
         )
         for r in df.itertuples()
     )
+
+
+@dataclass(frozen=True)
+class ConsistencyRule:
+    rule_id: str
+    kind: str  # at_most | sum_of
+    metric_id: str
+    other_metrics: tuple[str, ...]
+    severity: str
+    note: str
+
+
+@cache
+def consistency_rules() -> tuple[ConsistencyRule, ...]:
+    rules = []
+    for i, r in enumerate(read_ref_csv("consistency_rules").itertuples(), start=2):
+        where = f"warehouse/ref/consistency_rules.csv line {i}"
+        others = tuple(r.other_metrics.split())
+        unknown = [m for m in (r.metric_id, *others) if m not in metrics()]
+        if unknown or r.kind not in {"at_most", "sum_of"} or r.severity not in {"error", "warn"}:
+            raise ValueError(f"{where}: unknown metric {unknown}, kind or severity")
+        rules.append(ConsistencyRule(r.rule_id, r.kind, r.metric_id, others, r.severity, r.note))
+    return tuple(rules)

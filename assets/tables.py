@@ -36,11 +36,12 @@ class Table:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
-    def ddl(self) -> str:
+    def ddl(self, replace: bool = True, name: str | None = None) -> str:
         cols = ",\n  ".join(
             f"{c.name} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in self.columns
         )
-        return f"CREATE OR REPLACE TABLE {self.name} (\n  {cols}\n)"
+        create = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
+        return f"{create} {name or self.name} (\n  {cols}\n)"
 
 
 def sql_literal(text: str) -> str:
@@ -109,5 +110,20 @@ def write_tables(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         raise
 
 
-def empty_frame(name: str) -> pd.DataFrame:
-    return pd.DataFrame(columns=tables()[name].column_names)
+def append_rows(conn: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:
+    """Append to a history table, creating it (with comments) the first time."""
+    table = tables()[name]
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
+    exists = conn.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
+        table.name.split("."),
+    ).fetchall()[0][0]
+    if not exists:
+        conn.execute(table.ddl(replace=False))
+        for stmt in comment_statements(table):
+            conn.execute(stmt)
+    if len(df):
+        conn.register("_rows", _conform(table, df))
+        cols = ", ".join(table.column_names)
+        conn.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _rows")
+        conn.unregister("_rows")

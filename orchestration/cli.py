@@ -25,9 +25,9 @@ def summary(warehouse: str) -> str:
         docs = q("SELECT status, count(*) FROM raw.report_documents GROUP BY ALL").fetchall()
         lines = [f"warehouse: {warehouse}", f"landing:   {settings.landing_dir()}"]
         lines.append("reports:   " + ", ".join(f"{n} {s}" for s, n in sorted(docs)))
-        raw_n = q("SELECT count(*) FROM raw.reported_values").fetchone()[0]
-        facts_n = q("SELECT count(*) FROM mart.esg_facts").fetchone()[0]
-        unmapped = q("SELECT count(*) FROM core.unmapped_values").fetchone()[0]
+        raw_n = q("SELECT count(*) FROM raw.reported_values").fetchall()[0][0]
+        facts_n = q("SELECT count(*) FROM mart.esg_facts").fetchall()[0][0]
+        unmapped = q("SELECT count(*) FROM core.unmapped_values").fetchall()[0][0]
         lines.append(f"values:    {raw_n} extracted, {unmapped} unmapped (core.unmapped_values)")
         lines.append(f"facts:     {facts_n} in mart.esg_facts")
         for issuer, year, n in q(

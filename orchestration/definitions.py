@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.core import core_checks, core_facts, core_mapped_values, core_unmapped_values
-from assets.mart import mart_checks, mart_tables
-from assets.raw import raw_checks, raw_landing
+from assets.core import core_facts, core_mapped_values, core_unmapped_values
+from assets.mart import mart_tables
+from assets.raw import raw_landing
 from assets.ref import ref_assets
 from orchestration.jobs import full_refresh_job
 from orchestration.resources import build_resources
@@ -19,14 +19,12 @@ ASSETS = [
     core_facts,
     mart_tables,
 ]
-CHECKS = [*raw_checks, *core_checks, *mart_checks]
 
 
 def make_definitions(resources: dict | None = None) -> dg.Definitions:
     """Definitions bound to the given resources (default: from the environment)."""
     return dg.Definitions(
         assets=ASSETS,
-        asset_checks=CHECKS,
         jobs=[full_refresh_job],
         resources=resources or build_resources(),
         # DuckDB admits one writer process per file: run steps in one process, one at a time.

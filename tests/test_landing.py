@@ -75,6 +75,10 @@ def test_bad_csv_row_names_its_line_and_rule_and_keeps_the_rest(tmp_path, build)
     assert con.execute("SELECT document, line_number, rule FROM raw.load_errors").fetchall() == [
         ("acme.csv", 3, "csv_value")
     ]
-    assert con.execute("SELECT metric_id, value FROM mart.esg_facts").fetchall() == [
+    assert con.execute("SELECT metric_id, value FROM core.facts").fetchall() == [
         ("energy.electricity", 5.0)
     ]
+    # the issuer-year is incomplete, so it is withheld from the mart, with the reason
+    assert con.execute(
+        "SELECT issuer_id, fiscal_year, failed_checks FROM mart.withheld_issuer_years"
+    ).fetchall() == [("ACME", 2024, "rows_readable")]

@@ -102,12 +102,12 @@ def test_assumptions_are_recorded_beside_the_value(warehouse):
     (assumption,) = warehouse.execute(
         """SELECT assumption FROM mart.esg_facts
            WHERE issuer_id = 'REMT' AND metric_id = 'energy.diesel'"""
-    ).fetchone()
+    ).fetchall()[0]
     assert "0.84 kg/L" in assumption and "EN 590" in assumption
     (note,) = warehouse.execute(
         """SELECT assumption FROM mart.esg_facts WHERE issuer_id = 'NRE'
            AND metric_id = 'water.consumption_intensity' AND fiscal_year = 2024"""
-    ).fetchone()
+    ).fetchall()[0]
     assert "m?" in note
 
 
