@@ -19,7 +19,8 @@ def test_definitions_load_with_layered_asset_keys():
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {
         "ref/metrics", "ref/label_map", "ref/unit_aliases", "ref/conversion_factors",
-        "ref/prose_patterns", "ref/consistency_rules", "raw/report_documents", "raw/reported_values", "raw/load_errors",
+        "ref/prose_patterns", "ref/consistency_rules", "raw/report_documents",
+        "raw/reported_values", "raw/load_errors",
         "core/mapped_values", "core/unmapped_values", "core/facts", "mart/esg_facts",
         "mart/issuer_year", "mart/withheld_issuer_years",
     }  # fmt: skip
