@@ -28,12 +28,16 @@ def half_step(printed: str | None) -> float:
     return 0.5 * 10**-decimals
 
 
+EXACT_UNITS = {"persons", "count"}  # whole counts are exact, not rounded
+
+
 def with_tolerance(facts: pd.DataFrame) -> pd.DataFrame:
     """Add `tol`: the printed rounding of each fact, in its canonical unit."""
     facts = facts.copy()
     reported = pd.to_numeric(facts["reported_value"].str.replace(",", ""), errors="coerce")
     scale = (facts["value"] / reported).where(reported.abs() > 0, 1.0).abs().fillna(1.0)
-    facts["tol"] = facts["reported_value"].map(half_step) * scale
+    exact = facts["unit"].isin(EXACT_UNITS) & (reported % 1 == 0)
+    facts["tol"] = facts["reported_value"].map(half_step) * scale * ~exact
     parts = facts[facts["breakdown"].notna()]
     part_tol = parts.groupby(["issuer_id", "fiscal_year", "metric_id", "source_document"])["tol"]
     sums = part_tol.sum().rename("parts_tol").reset_index()

@@ -46,6 +46,7 @@ class LabelRule:
     label_pattern: re.Pattern[str]
     table_pattern: re.Pattern[str] | None
     breakdown_from: str  # none | label | column
+    priority: int
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def label_rules() -> tuple[LabelRule, ...]:
                 _compile(r.label_pattern, where),
                 _compile(r.table_pattern, where) if r.table_pattern else None,
                 r.breakdown_from,
+                int(r.priority or 0),
             )
         )
     return tuple(rules)

@@ -54,9 +54,16 @@ def schema(name: str) -> pa.DataFrameSchema:
 
 
 def failure_cases(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """All failure cases (lazy validation), one row each with the failing row's index."""
+    """All failure cases (lazy validation), one per failing row and check.
+
+    pandera reports a failed table-level check once per column of the row; the fact rules are
+    about `value`, so that column's case is kept.
+    """
     try:
         schema(name).validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
-        return exc.failure_cases
+        cases = exc.failure_cases
+        table_level = cases["schema_context"] == "DataFrameSchema"
+        rows = cases[table_level & (cases["column"] == "value")]
+        return pd.concat([cases[~table_level], rows], ignore_index=True)
     return pd.DataFrame(columns=["column", "check", "failure_case", "index"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -37,6 +38,8 @@ def build(tmp_path: Path) -> Callable[[Path], duckdb.DuckDBPyConnection]:
     opened = []
 
     def _build(landing: Path) -> duckdb.DuckDBPyConnection:
+        for con in opened:  # a reader in this process would block the writer
+            con.close()
         warehouse = tmp_path / "esg.duckdb"
         result = run_pipeline(landing, warehouse)
         assert result.success, "pipeline run failed"
@@ -77,3 +80,33 @@ def copy_sample(dest: Path) -> Path:
     """A writable copy of the bundled sample landing folder."""
     shutil.copytree(SAMPLE_LANDING_DIR, dest)
     return dest
+
+
+REMT_CSV, NRE_CSV = "remt-2024-esg-report.csv", "northern-rare-earth-2024-esg-report.csv"
+
+
+def edit_kpi_table(path: Path, where: dict, **changes) -> None:
+    """Change the rows of a KPI table whose columns equal `where` (at least one must)."""
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    hits = [r for r in rows if all(r[k] == str(v) for k, v in where.items())]
+    assert hits, f"no row of {path.name} matches {where}"
+    for row in hits:
+        row.update({k: str(v) for k, v in changes.items()})
+    _write(path, fields, rows)
+
+
+def add_kpi_row(path: Path, **row) -> None:
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = reader.fieldnames, list(reader)
+    rows.append({k: str(row.get(k, "")) for k in fields})
+    _write(path, fields, rows)
+
+
+def _write(path: Path, fields, rows) -> None:
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
