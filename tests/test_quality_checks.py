@@ -145,8 +145,14 @@ def test_average_must_match_total_over_count(build, landing):
 def test_renewable_share_uses_total_energy_as_base(build, landing):
     """4 % of total energy (285,000 tce = 2,320,185 MWh) is 93,750 MWh: no false alarm, although
     93,750 / 819,687 MWh of purchased electricity would be 11.4 %."""
-    add_kpi_row(landing / NRE_CSV, source_line=1700, extractor="multi_year_text",
-                label="Comprehensive energy consumption", unit="tce", year=2024, value="285,000")  # fmt: skip
+    add_kpi_row(
+        landing / NRE_CSV,
+        source_line=1700,
+        label="Comprehensive energy consumption",
+        unit="tce",
+        year=2024,
+        value="285,000",
+    )
     con = build(landing)
     assert failures(con, "ratios_match_their_parts") == []
     edit_kpi_table(landing / NRE_CSV, {"source_line": 1700}, value="800,000")
@@ -215,8 +221,10 @@ def test_year_on_year_jump_is_a_warning(build, landing):
     ((severity, issuer, year, metric, line, _),) = failures(con, "year_on_year_jumps")
     assert (severity, issuer, year, metric, line) == ("warn", "NRE", 2024, "energy.steam", 1657)
     assert withheld(con) == []
-    status = con.execute("""SELECT quality_status FROM mart.esg_facts WHERE issuer_id = 'NRE'
-                            AND fiscal_year = 2024 AND metric_id = 'energy.steam'""").fetchall()  # fmt: skip
+    status = con.execute(
+        """SELECT quality_status FROM mart.esg_facts WHERE issuer_id = 'NRE'
+           AND fiscal_year = 2024 AND metric_id = 'energy.steam'"""
+    ).fetchall()
     assert status == [("warn",)]
 
 
