@@ -11,6 +11,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets import mapping, quality, reference, units
 from assets.core_checks import CORE_FACT_CHECKS
+from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, WARN, schema_check, sql_check
 from assets.tables import tables, write_tables
 
@@ -162,6 +163,7 @@ UNMAPPED_CHECKS = [
     ),
 ]
 FACT_CHECKS = [*CORE_FACT_CHECKS, schema_check("core.facts", ("core", "facts"))]
+GX_SUITE = "core_facts"
 
 
 @dg.asset(
@@ -217,9 +219,11 @@ def core_unmapped_values(context: dg.AssetExecutionContext, duckdb: DuckDBResour
     group_name="core",
     kinds={"duckdb", "pandas"},
     description=tables()["core.facts"].description,
-    check_specs=quality.specs(FACT_CHECKS),
+    check_specs=quality.specs([*FACT_CHECKS, suite_check(GX_SUITE)]),
 )
-def core_facts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def core_facts(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, gx: GreatExpectationsResource
+):
     with duckdb.get_connection() as conn:
         mapped = conn.execute("SELECT * FROM core.mapped_values").df()
         years = dict(
@@ -230,8 +234,13 @@ def core_facts(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
         )
         facts = build_facts(mapped, years)
         write_tables(conn, {"core.facts": facts})
-        checked = list(quality.evaluate(conn, FACT_CHECKS, context.run_id))
+        checks = [*FACT_CHECKS, suite_check(GX_SUITE, gx)]
+        checked = list(quality.evaluate(conn, checks, context.run_id))
     yield dg.MaterializeResult(
-        metadata={"rows": len(facts), "derived": int((facts["basis"] == "derived").sum())}
+        metadata={
+            "rows": len(facts),
+            "derived": int((facts["basis"] == "derived").sum()),
+            "gx_data_docs": dg.MetadataValue.path(str(gx.docs_index)),
+        }
     )
     yield from checked

@@ -12,6 +12,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets import quality, reference
+from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, schema_check, sql_check
 from assets.tables import comment_statements, sql_literal, tables
 
@@ -121,6 +122,7 @@ def publish(conn) -> None:
 
 
 ESG = ("mart", "esg_facts")
+GX_SUITE = "mart_esg_facts"
 MART_CHECKS = [
     sql_check(
         "issuer_years_published",
@@ -190,10 +192,12 @@ MART_CHECKS = [
             kinds={"duckdb"},
         ),
     ],
-    check_specs=quality.specs(MART_CHECKS),
+    check_specs=quality.specs([*MART_CHECKS, suite_check(GX_SUITE)]),
     group_name="mart",
 )
-def mart_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
+def mart_tables(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, gx: GreatExpectationsResource
+):
     """Publish the mart from core.facts, withholding issuer-years that failed an error check."""
     with duckdb.get_connection() as conn:
         publish(conn)
@@ -201,7 +205,8 @@ def mart_tables(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
             name: conn.execute(f"SELECT count(*) FROM mart.{name}").fetchall()[0][0]
             for name in ("esg_facts", "issuer_year", "withheld_issuer_years")
         }
-        checked = list(quality.evaluate(conn, MART_CHECKS, context.run_id))
+        checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
+        checked = list(quality.evaluate(conn, checks, context.run_id))
     for name, n in counts.items():
         yield dg.MaterializeResult(asset_key=["mart", name], metadata={"rows": n})
     yield from checked

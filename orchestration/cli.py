@@ -53,9 +53,11 @@ def run() -> int:
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     print(summary(str(settings.warehouse_path())) if result.success else "run FAILED")
-    print(f"checks:    {len(checks)} run, {len(failed)} failed")
+    print(f"checks:    {len(checks)} run, {len(failed)} failed (dq.check_results has the details)")
     for c in failed:
         print(f"           {c.asset_key.to_user_string()} {c.check_name} ({c.severity.value})")
+    docs = settings.gx_dir() / "data_docs" / "index.html"
+    print(f"GX docs:   {docs}" if docs.exists() else "GX docs:   (not built)")
     return 0 if result.success else 1
 
 

@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from assets.gx_validation import GreatExpectationsResource
 from orchestration import settings
 
 
@@ -45,6 +46,7 @@ def build_resources(landing_dir: Path | None = None, warehouse: Path | None = No
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     return {
         "duckdb": WarehouseResource(database=str(warehouse)),
+        "gx": GreatExpectationsResource(root=str(settings.gx_dir(warehouse))),
         "landing": LandingFolder(
             path=str(landing_dir or settings.landing_dir()),
             max_document_bytes=settings.max_document_bytes(),

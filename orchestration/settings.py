@@ -28,3 +28,8 @@ def warehouse_path() -> Path:
 
 def max_document_bytes() -> int:
     return int(os.environ.get("ESG_MAX_DOCUMENT_BYTES") or DEFAULT_MAX_DOCUMENT_BYTES)
+
+
+def gx_dir(warehouse: Path | None = None) -> Path:
+    """Great Expectations results and Data Docs: a `gx` folder beside the warehouse file."""
+    return (warehouse or warehouse_path()).parent / "gx"

@@ -252,3 +252,19 @@ def test_failing_rows_are_kept_in_failure_cases(build, landing):
         " WHERE check_name = 'schema_facts'"
     ).fetchall()
     assert rows == [(124, "value", "-24221.0")]
+
+
+def test_great_expectations_suite_fails_on_bad_rows(build, landing):
+    edit_kpi_table(landing / NRE_CSV, {"source_line": 1654, "year": 2022}, year=1980)
+    con = build(landing)
+    found = failures(con, "gx_core_facts")
+    assert ("error", "NRE", 1980, "energy.electricity", 1654) in [f[:5] for f in found]
+    assert any("expect_column_values_to_be_between on fiscal_year" in f[5] for f in found)
+    assert published(con, "REMT") == 29
+
+
+def test_great_expectations_passes_clean_data_and_writes_data_docs(build, landing, tmp_path):
+    con = build(landing)
+    assert failures(con, "gx_core_facts") == [] and failures(con, "gx_mart_esg_facts") == []
+    index = tmp_path / "gx" / "data_docs" / "index.html"
+    assert index.exists() and "core_facts" in index.read_text()

@@ -1,0 +1,172 @@
+"""Great Expectations Core 1.x suites (expectations/*.json) as asset checks.
+
+dagster-ge does not support GX 1.x, so this is a small resource: it builds an ephemeral GX
+context, validates a pandas frame read from DuckDB (not a SQL datasource: through SQLAlchemy GX
+reports every expectation failed on DuckDB, see STACK_NOTES), keeps validation results in a
+folder so Data Docs show every suite, and turns failed expectations into findings.
+GX takes seconds to import, so it is imported only when a suite runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from assets.quality import ERROR, Check, Finding
+from orchestration.settings import REPO_ROOT
+
+SUITES_DIR = REPO_ROOT / "expectations"
+DOCS_SITE = "local_site"
+DATASOURCE = "warehouse_frames"
+MAX_ROWS_PER_EXPECTATION = 50
+# suite -> (table it validates, asset that writes the table)
+SUITES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "core_facts": ("core.facts", ("core", "facts")),
+    "mart_esg_facts": ("mart.esg_facts", ("mart", "esg_facts")),
+}
+
+
+def load_suite(path: Path):
+    import great_expectations as gx
+
+    raw: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    raw.pop("id", None)
+    expectations = [{k: v for k, v in e.items() if k != "id"} for e in raw["expectations"]]
+    suite = gx.ExpectationSuite(**(raw | {"expectations": expectations}))
+    if len(suite.expectations) != len(expectations):  # GX only logs unknown types
+        raise ValueError(f"{path}: some expectations could not be built (unknown type?)")
+    return suite
+
+
+class GreatExpectationsResource(dg.ConfigurableResource):
+    """Runs suites on DataFrames; results and Data Docs live under `root`."""
+
+    root: str
+
+    @property
+    def docs_index(self) -> Path:
+        return Path(self.root) / "data_docs" / "index.html"
+
+    def _context(self):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import (
+            DataContextConfig,
+            InMemoryStoreBackendDefaults,
+            ProgressBarsConfig,
+        )
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        config = DataContextConfig(
+            store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+            progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+            analytics_enabled=False,
+        )
+        # Results on disk: Data Docs then show every suite's latest runs, not just this one.
+        config.stores[config.validation_results_store_name] = {
+            "class_name": "ValidationResultsStore",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(Path(self.root).resolve() / "results"),
+            },
+        }
+        context = gx.get_context(mode="ephemeral", project_config=config)
+        context.add_data_docs_site(
+            DOCS_SITE,
+            {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(self.docs_index.parent.resolve()),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        return context
+
+    def validate(self, df: pd.DataFrame, suite_name: str, run_name: str) -> list[dict]:
+        """Validate, rebuild Data Docs, and return one dict per expectation."""
+        import great_expectations as gx
+
+        context = self._context()
+        suite = context.suites.add(load_suite(SUITES_DIR / f"{suite_name}.json"))
+        batch = (
+            context.data_sources.add_pandas(DATASOURCE)
+            .add_dataframe_asset(name=suite_name)
+            .add_batch_definition_whole_dataframe("whole_frame")
+        )
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite_name, data=batch, suite=suite)
+        )
+        result = definition.run(
+            batch_parameters={"dataframe": df},
+            result_format={"result_format": "COMPLETE"},
+            run_id=gx.RunIdentifier(run_name=run_name),
+        )
+        context.build_data_docs(site_names=[DOCS_SITE])
+        return [_as_dict(r.to_json_dict()) for r in result.results]
+
+
+def _as_dict(d: dict) -> dict:
+    config, res = d.get("expectation_config") or {}, d.get("result") or {}
+    kwargs = config.get("kwargs", {})
+    return {
+        "expectation": config.get("type"),
+        "column": kwargs.get("column") or ",".join(kwargs.get("column_list") or []) or None,
+        "success": bool(d.get("success")),
+        "unexpected_count": res.get("unexpected_count"),
+        "unexpected_index_list": res.get("unexpected_index_list") or [],
+        "observed_value": res.get("observed_value"),
+        "exception": (d.get("exception_info") or {}).get("exception_message"),
+    }
+
+
+def _findings(df: pd.DataFrame, table: str, results: list[dict]) -> list[Finding]:
+    found = []
+    for r in (r for r in results if not r["success"]):
+        what = f"{table}: {r['expectation']}" + (f" on {r['column']}" if r["column"] else "")
+        indexes = r["unexpected_index_list"][:MAX_ROWS_PER_EXPECTATION]
+        if not indexes:
+            found.append(Finding(f"{what} failed (observed {r['observed_value']})", detail=r))
+        for index in indexes:
+            row = df.loc[index].to_dict()
+            value = row.get(r["column"]) if r["column"] in row else None
+            found.append(
+                Finding(
+                    f"{what}: unexpected value {value!r}",
+                    issuer_id=row.get("issuer_id"),
+                    fiscal_year=row.get("fiscal_year"),
+                    metric_id=row.get("metric_id"),
+                    source_document=row.get("source_document"),
+                    source_line=row.get("source_line"),
+                    column_name=r["column"],
+                    failure_case=str(value),
+                    detail={k: str(v) for k, v in row.items()},
+                )
+            )
+    return found
+
+
+def suite_check(suite: str, resource: GreatExpectationsResource | None = None) -> Check:
+    """The asset check running one suite (build it with the resource to evaluate it)."""
+    table, asset = SUITES[suite]
+
+    def evaluate(conn: duckdb.DuckDBPyConnection) -> list[Finding]:
+        if resource is None:
+            raise RuntimeError("suite_check needs the GreatExpectationsResource to run")
+        df = conn.execute(f"SELECT * FROM {table}").df()
+        return _findings(df, table, resource.validate(df, suite, run_name=suite))
+
+    return Check(
+        f"gx_{suite}",
+        asset,
+        ERROR,
+        f"Great Expectations suite expectations/{suite}.json on {table}.",
+        evaluate,
+    )

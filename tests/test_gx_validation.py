@@ -1,0 +1,50 @@
+"""The GX resource on frames: a clean frame passes, a dirty one fails the right expectations."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from assets.gx_validation import SUITES_DIR, GreatExpectationsResource, load_suite
+
+
+def _facts(rows: list[tuple]) -> pd.DataFrame:
+    cols = ["issuer_id", "fiscal_year", "metric_id", "breakdown", "value", "unit", "basis",
+            "source_document", "source_line"]  # fmt: skip
+    return pd.DataFrame(rows, columns=cols)
+
+
+CLEAN = [
+    ("A", 2024, "energy.coal", None, 10.0, "t", "reported", "a.txt", 3),
+    ("A", 2024, "waste.hazardous", "Tar", 1.0, "t", "reported", "a.txt", 4),
+    ("A", 2024, "waste.hazardous", None, 1.0, "t", "derived", "a.txt", 4),
+]
+
+
+def test_every_suite_file_loads():
+    for path in SUITES_DIR.glob("*.json"):
+        assert len(load_suite(path).expectations) > 0
+
+
+def test_clean_frame_passes_and_dirty_frame_fails(tmp_path):
+    gx = GreatExpectationsResource(root=str(tmp_path))
+    assert all(r["success"] for r in gx.validate(_facts(CLEAN), "core_facts", "clean"))
+    dirty = [
+        *CLEAN,
+        ("A", 2024, "energy.coal", None, 12.0, "t", "reported", "a.txt", 9),  # duplicate key
+        ("A", 2300, "energy.coal", None, None, "t", "guessed", "a.txt", 10),
+    ]
+    failed = {
+        (r["expectation"], r["column"]): r["unexpected_index_list"]
+        for r in gx.validate(_facts(dirty), "core_facts", "dirty")
+        if not r["success"]
+    }
+    assert failed == {
+        ("expect_column_values_to_not_be_null", "value"): [4],
+        ("expect_column_values_to_be_in_set", "basis"): [4],
+        ("expect_column_values_to_be_between", "fiscal_year"): [4],
+        (
+            "expect_compound_columns_to_be_unique",
+            "issuer_id,fiscal_year,metric_id,breakdown,source_document",
+        ): [0, 3],
+    }
+    assert gx.docs_index.exists()
