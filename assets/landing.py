@@ -148,3 +148,22 @@ def read_document(path: Path, max_bytes: int) -> tuple[str, str, int]:
     except UnicodeDecodeError as exc:
         raise RejectedReport("encoding", f"{path.name} is not UTF-8: {exc}") from exc
     return text, hashlib.sha256(data).hexdigest(), size
+
+
+def fingerprints(folder: Path, max_bytes: int) -> dict[str, str]:
+    """report name -> hash of its files' names and contents (what tells a changed report).
+
+    A file over the size limit is fingerprinted by size and time, never read.
+    """
+    digests: dict[str, hashlib._Hash] = {}
+    for path in sorted(folder.resolve().iterdir()):
+        if path.name.startswith(".") or path.suffix.lower()[1:] not in (*DOCUMENT_FORMATS, "yaml"):
+            continue
+        digest = digests.setdefault(path.stem, hashlib.sha256())
+        digest.update(path.name.encode())
+        stat = path.stat()
+        if stat.st_size > max_bytes or not path.is_file():
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+        else:
+            digest.update(path.read_bytes())
+    return {name: d.hexdigest() for name, d in digests.items()}

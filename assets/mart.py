@@ -8,15 +8,21 @@ issuer-years publish as usual, each fact carrying its quality_status. mart.issue
 wide row per issuer and year, with a column per metric that has a `wide_column` in ref/metrics.
 """
 
+from datetime import timedelta
+
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from assets import quality, reference
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, schema_check, sql_check
 from assets.tables import comment_statements, sql_literal, tables
+from orchestration.resources import WarehouseResource
 
 ESG_FACTS = tables()["mart.esg_facts"]
+# The nightly schedule refreshes the mart; a day and a bit without one shows it as stale.
+DAILY = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=26), warn_window=timedelta(hours=25)
+)
 WITHHELD = tables()["mart.withheld_issuer_years"]
 
 WITHHELD_SQL = """
@@ -178,12 +184,14 @@ MART_CHECKS = [
             deps=[["core", "facts"], ["raw", "report_documents"]],
             description=ESG_FACTS.description,
             kinds={"duckdb"},
+            freshness_policy=DAILY,
         ),
         dg.AssetSpec(
             ["mart", "issuer_year"],
             deps=[["mart", "esg_facts"], ["ref", "metrics"]],
             description="One wide row per issuer and fiscal year with the main metrics.",
             kinds={"duckdb"},
+            freshness_policy=DAILY,
         ),
         dg.AssetSpec(
             ["mart", "withheld_issuer_years"],
@@ -196,9 +204,10 @@ MART_CHECKS = [
     group_name="mart",
 )
 def mart_tables(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, gx: GreatExpectationsResource
+    context: dg.AssetExecutionContext, duckdb: WarehouseResource, gx: GreatExpectationsResource
 ):
-    """Publish the mart from core.facts, withholding issuer-years that failed an error check."""
+    """Build the mart from core.facts, withholding issuer-years that failed an error check, then
+    publish the warehouse file for SQL users."""
     with duckdb.get_connection() as conn:
         publish(conn)
         counts = {
@@ -207,6 +216,8 @@ def mart_tables(
         }
         checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
         checked = list(quality.evaluate(conn, checks, context.run_id))
+    published = duckdb.publish()
     for name, n in counts.items():
-        yield dg.MaterializeResult(asset_key=["mart", name], metadata={"rows": n})
+        meta = {"rows": n, "published_to": dg.MetadataValue.path(str(published))}
+        yield dg.MaterializeResult(asset_key=["mart", name], metadata=meta)
     yield from checked

@@ -13,46 +13,72 @@ from dagster_duckdb import DuckDBResource
 from assets import landing, quality
 from assets.extract import document
 from assets.quality import ERROR, schema_check, sql_check
-from assets.tables import tables, write_tables
+from assets.tables import replace_partitions, tables
 from orchestration.resources import LandingFolder
+from orchestration.settings import REPORTS_PARTITION
 
 EXTRACTION_VOCABULARY = [["ref", "label_map"], ["ref", "unit_aliases"], ["ref", "prose_patterns"]]
 
 
-def _error(doc: str, line: int | None, rule: str, message: str) -> dict:
-    return {"document": doc, "line_number": line, "rule": rule, "message": message}
+def _error(report: str, doc: str, line: int | None, rule: str, message: str) -> dict:
+    return {
+        "report": report,
+        "document": doc,
+        "line_number": line,
+        "rule": rule,
+        "message": message,
+    }
 
 
-def load_landing(folder: Path, max_bytes: int) -> dict[str, pd.DataFrame]:
-    """Read every report pair in the folder into the three raw tables (as DataFrames)."""
+def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, list, list]:
+    """One report pair -> (its raw.report_documents row, its values, its errors)."""
+    row: dict = {"report": report.name, "document": report.document_name, "status": "loaded"}
+    row["format"] = report.fmt
+    row["metadata_file"] = report.metadata_file.name if report.metadata_file else None
+    try:
+        if report.problems:
+            rule, message = report.problems[0]
+            raise landing.RejectedReport(rule, message)
+        meta = landing.read_metadata(report.metadata_file, max_bytes)
+        text, row["sha256"], row["size_bytes"] = landing.read_document(report.document, max_bytes)
+        row |= meta
+        row["source_document"] = meta["source_document"] or row["document"]
+        extracted, row_errors = document.extract(text, report.fmt)
+    except landing.RejectedReport as exc:
+        row |= {"status": "rejected", "error": f"{exc.rule}: {exc}"}
+        return row, [], [_error(report.name, row["document"], None, exc.rule, str(exc))]
+    errors = [
+        _error(report.name, row["document"], e.line_number, e.rule, e.message) for e in row_errors
+    ]
+    base = {
+        "report": report.name,
+        "document": row["document"],
+        "source_document": row["source_document"],
+        "issuer_id": meta["issuer_id"],
+        "report_fiscal_year": meta["fiscal_year"],
+    }
+    return row, [base | v.as_row() for v in extracted], errors
+
+
+def load_landing(
+    folder: Path, max_bytes: int, reports: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Read report pairs (all, or the named ones) into the three raw tables, as DataFrames.
+
+    A named report whose files have left the folder gets a 'removed' row and no values.
+    """
+    found = {r.name: r for r in landing.scan(folder)}
+    wanted = sorted(found) if reports is None else sorted(reports)
     docs, values, errors = [], [], []
-    for report in landing.scan(folder):
-        row: dict = {"document": report.document_name, "status": "loaded", "format": report.fmt}
-        row["metadata_file"] = report.metadata_file.name if report.metadata_file else None
-        try:
-            if report.problems:
-                rule, message = report.problems[0]
-                raise landing.RejectedReport(rule, message)
-            meta = landing.read_metadata(report.metadata_file, max_bytes)
-            text, row["sha256"], row["size_bytes"] = landing.read_document(
-                report.document, max_bytes
-            )
-            row |= meta
-            row["source_document"] = meta["source_document"] or row["document"]
-            extracted, row_errors = document.extract(text, report.fmt)
-        except landing.RejectedReport as exc:
-            docs.append(row | {"status": "rejected", "error": f"{exc.rule}: {exc}"})
-            errors.append(_error(row["document"], None, exc.rule, str(exc)))
+    for name in wanted:
+        if name not in found:
+            docs.append({"report": name, "document": name, "status": "removed",
+                         "error": "removed: no longer in the landing folder"})  # fmt: skip
             continue
-        errors += [_error(row["document"], e.line_number, e.rule, e.message) for e in row_errors]
+        row, report_values, report_errors = _load_report(found[name], max_bytes)
         docs.append(row)
-        base = {
-            "document": row["document"],
-            "source_document": row["source_document"],
-            "issuer_id": meta["issuer_id"],
-            "report_fiscal_year": meta["fiscal_year"],
-        }
-        values += [base | v.as_row() for v in extracted]
+        values += report_values
+        errors += report_errors
     frames = {
         "raw.report_documents": docs,
         "raw.reported_values": values,
@@ -112,56 +138,45 @@ RAW_CHECKS = [
 ]
 
 
+reports_partitions = dg.DynamicPartitionsDefinition(name=REPORTS_PARTITION)
+
+
+def _spec(name: str) -> dg.AssetSpec:
+    return dg.AssetSpec(
+        ["raw", name],
+        description=tables()[f"raw.{name}"].description,
+        deps=EXTRACTION_VOCABULARY,
+        kinds={"duckdb"},
+        partitions_def=reports_partitions,
+    )
+
+
 @dg.multi_asset(
-    specs=[
-        dg.AssetSpec(
-            ["raw", "report_documents"],
-            description=tables()["raw.report_documents"].description,
-            deps=EXTRACTION_VOCABULARY,
-            kinds={"duckdb"},
-        ),
-        dg.AssetSpec(
-            ["raw", "reported_values"],
-            description=tables()["raw.reported_values"].description,
-            deps=EXTRACTION_VOCABULARY,
-            kinds={"duckdb"},
-        ),
-        dg.AssetSpec(
-            ["raw", "load_errors"],
-            description=tables()["raw.load_errors"].description,
-            deps=EXTRACTION_VOCABULARY,
-            kinds={"duckdb"},
-        ),
-    ],
+    specs=[_spec("report_documents"), _spec("reported_values"), _spec("load_errors")],
     check_specs=quality.specs(RAW_CHECKS),
     group_name="raw",
+    # A backfill of many reports is one run, not a process per report.
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landing: LandingFolder):
-    """Scan the landing folder and extract every report's values with their provenance."""
-    frames = load_landing(landing.folder, landing.max_document_bytes)
+    """Extract the run's reports (one partition per report) with their provenance."""
+    reports = sorted(context.partition_keys)
+    frames = load_landing(landing.folder, landing.max_document_bytes, reports)
     with duckdb.get_connection() as conn:
-        write_tables(conn, frames)
-        checked = list(quality.evaluate(conn, RAW_CHECKS, context.run_id))
-    docs = frames["raw.report_documents"]
-    yield dg.MaterializeResult(
-        asset_key=["raw", "report_documents"],
-        metadata={
-            "landing_folder": str(landing.folder),
-            "loaded": int((docs["status"] == "loaded").sum()),
-            "rejected": int((docs["status"] == "rejected").sum()),
-        },
+        replace_partitions(conn, frames, "report", reports)
+        checked = list(quality.evaluate(conn, RAW_CHECKS, context.run_id, ",".join(reports)))
+    docs, values = frames["raw.report_documents"], frames["raw.reported_values"]
+    per_report = docs[["report", "status"]].merge(
+        values.groupby("report").size().rename("values").reset_index(), how="left", on="report"
     )
-    values = frames["raw.reported_values"]
-    yield dg.MaterializeResult(
-        asset_key=["raw", "reported_values"],
-        metadata={
-            "rows": len(values),
-            "per_document": dg.MetadataValue.md(
-                values.groupby("document").size().to_frame("values").to_markdown()
-            ),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=["raw", "load_errors"], metadata={"rows": len(frames["raw.load_errors"])}
-    )
+    summary = dg.MetadataValue.md(per_report.fillna(0).to_markdown(index=False))
+    for name in ("report_documents", "reported_values", "load_errors"):
+        yield dg.MaterializeResult(
+            asset_key=["raw", name],
+            metadata={
+                "reports": summary,
+                "rows_written": len(frames[f"raw.{name}"]),
+                "landing_folder": str(landing.folder),
+            },
+        )
     yield from checked

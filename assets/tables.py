@@ -110,6 +110,47 @@ def write_tables(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
         raise
 
 
+def _columns(conn: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    schema, table = name.split(".")
+    query = (
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?"
+        " ORDER BY column_index"
+    )
+    return [c for (c,) in conn.execute(query, [schema, table]).fetchall()]
+
+
+def replace_partitions(
+    conn: duckdb.DuckDBPyConnection,
+    frames: dict[str, pd.DataFrame],
+    key: str,
+    values: list[str],
+) -> None:
+    """Replace the rows whose `key` is in `values`, in one transaction; other rows stay.
+
+    A table whose columns no longer match tables.yaml is recreated (its other partitions come
+    back with the next full refresh).
+    """
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        for name, df in frames.items():
+            table = tables()[name]
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
+            if _columns(conn, name) != table.column_names:
+                conn.execute(table.ddl())
+                for stmt in comment_statements(table):
+                    conn.execute(stmt)
+            placeholders = ", ".join("?" for _ in values)
+            conn.execute(f"DELETE FROM {name} WHERE {key} IN ({placeholders})", values)
+            conn.register("_frame", _conform(table, df))
+            cols = ", ".join(table.column_names)
+            conn.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _frame")
+            conn.unregister("_frame")
+        conn.execute("COMMIT")
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+
+
 def append_rows(conn: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:
     """Append to a history table, creating it (with comments) the first time."""
     table = tables()[name]

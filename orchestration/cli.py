@@ -45,11 +45,14 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def run() -> int:
+    from assets.landing import fingerprints
     from orchestration.definitions import defs
+    from orchestration.jobs import execute_refresh
 
-    job = defs.resolve_job_def("esg_full_refresh")
+    landing = settings.landing_dir()
+    reports = sorted(fingerprints(landing, settings.max_document_bytes()))
     with _instance() as instance:
-        result = job.execute_in_process(instance=instance, run_config=QUIET, raise_on_error=False)
+        result = execute_refresh(defs, instance, reports, run_config=QUIET)
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     print(summary(str(settings.warehouse_path())) if result.success else "run FAILED")

@@ -8,7 +8,8 @@ from assets.core import core_facts, core_mapped_values, core_unmapped_values
 from assets.mart import mart_tables
 from assets.raw import raw_landing
 from assets.ref import ref_assets
-from orchestration.jobs import full_refresh_job
+from orchestration.automation import landing_sensor, nightly_full_refresh
+from orchestration.jobs import refresh_job
 from orchestration.resources import build_resources
 
 ASSETS = [
@@ -25,7 +26,9 @@ def make_definitions(resources: dict | None = None) -> dg.Definitions:
     """Definitions bound to the given resources (default: from the environment)."""
     return dg.Definitions(
         assets=ASSETS,
-        jobs=[full_refresh_job],
+        jobs=[refresh_job],
+        sensors=[landing_sensor],
+        schedules=[nightly_full_refresh],
         resources=resources or build_resources(),
         # DuckDB admits one writer process per file: run steps in one process, one at a time.
         executor=dg.in_process_executor,

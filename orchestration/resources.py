@@ -1,7 +1,8 @@
-"""Resources: the DuckDB warehouse and the landing folder, configured from the environment."""
+"""Resources: the DuckDB warehouse (built, then published) and the landing folder."""
 
-from __future__ import annotations
-
+import os
+import shutil
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,26 +27,51 @@ class LandingFolder(dg.ConfigurableResource):
 
 
 class WarehouseResource(DuckDBResource):
-    """DuckDBResource whose connection is closed even when the step fails.
+    """The working DuckDB file (`database`) and the published copy SQL users read.
 
-    dagster-duckdb 0.29 closes it only on success; a leaked connection then blocks the next
-    connection in the same process ("different configuration").
+    Steps write the working file only. `publish` swaps a copy of it into place with an atomic
+    rename, so a reader holding the published file keeps reading the mart it opened, a new
+    reader gets the new one, and a refresh never waits for readers (DuckDB lets no writer in
+    while readers hold a file). A run that dies before publishing leaves the published file as
+    it was.
     """
+
+    published_path: str
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        # dagster-duckdb 0.29 closes its connection only on success; a leaked connection then
+        # blocks the next one in the same process ("different configuration").
         with super().get_connection() as conn:
             try:
                 yield conn
             finally:
                 conn.close()
 
+    def publish(self) -> Path:
+        with self.get_connection() as conn:
+            conn.execute("CHECKPOINT")  # everything in the main file, nothing left in the WAL
+        target = Path(self.published_path)
+        partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
+        try:
+            shutil.copyfile(self.database, partial)
+            with partial.open("rb") as f:
+                os.fsync(f.fileno())
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        for stale in target.parent.glob(f".{target.name}.*.partial"):  # from killed runs
+            stale.unlink(missing_ok=True)
+        return target
+
 
 def build_resources(landing_dir: Path | None = None, warehouse: Path | None = None) -> dict:
     warehouse = warehouse or settings.warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "duckdb": WarehouseResource(database=str(warehouse)),
+        "duckdb": WarehouseResource(
+            database=str(settings.build_path(warehouse)), published_path=str(warehouse)
+        ),
         "gx": GreatExpectationsResource(root=str(settings.gx_dir(warehouse))),
         "landing": LandingFolder(
             path=str(landing_dir or settings.landing_dir()),

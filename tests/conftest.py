@@ -11,7 +11,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from assets.landing import fingerprints
 from orchestration.definitions import make_definitions
+from orchestration.jobs import execute_refresh
 from orchestration.resources import build_resources
 from orchestration.settings import REPO_ROOT, SAMPLE_LANDING_DIR
 
@@ -23,13 +25,13 @@ needs_shared_reports = pytest.mark.skipif(
 )
 
 
-def run_pipeline(landing: Path, warehouse: Path) -> dg.ExecuteInProcessResult:
+def run_pipeline(
+    landing: Path, warehouse: Path, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     """Materialise every asset and run every check, as `make run` does."""
     defs = make_definitions(build_resources(landing, warehouse))
-    job = defs.resolve_job_def("esg_full_refresh")
-    return job.execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), run_config=QUIET, raise_on_error=False
-    )
+    reports = sorted(fingerprints(landing, 10**9))
+    return execute_refresh(defs, instance or dg.DagsterInstance.ephemeral(), reports, QUIET)
 
 
 @pytest.fixture
