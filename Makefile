@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DAGSTER_PORT ?= 3000
 
-.PHONY: venv run test lint format clean-warehouse
+.PHONY: venv run test ui sql bench lint clean-warehouse
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -25,6 +26,14 @@ $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 run: venv $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m orchestration.cli run
 
+## The Dagster UI and daemon on 127.0.0.1:$DAGSTER_PORT (runs, schedules, sensors persist in $DAGSTER_HOME).
+ui: venv $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m orchestration.ui
+
+## The published warehouse, read-only (safe during a refresh).
+sql: venv
+	$(PY) -m orchestration.sql
+
 ## Lint, format check, then the whole test suite.
 test: venv
 	$(VENV)/bin/ruff check .
@@ -36,4 +45,4 @@ lint: venv
 	$(VENV)/bin/ruff format .
 
 clean-warehouse:
-	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
+	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/gx
