@@ -82,10 +82,18 @@ def build_facts(mapped: pd.DataFrame, report_years: dict[str, int]) -> pd.DataFr
     )
     summable = {m for m, spec in reference.metrics().items() if spec.aggregation == "sum"}
     key = ["issuer_id", "fiscal_year", "metric_id", "source_document"]
+    missing_parts = mapped[
+        (mapped["mapping_status"] == "mapped")
+        & mapped["not_reported"].astype(bool)
+        & mapped["breakdown"].notna()
+    ]
+    incomplete = set(missing_parts[key].itertuples(index=False, name=None))
     derived = []
     for (issuer, year, metric, doc), group in reported.groupby(key, dropna=False):
         if metric not in summable or group["breakdown"].isna().any():
             continue  # not a flow/stock, or the report prints its own total
+        if (issuer, year, metric, doc) in incomplete:
+            continue  # a part is 'not reported': its sum would understate the total
         derived.append(
             {
                 "issuer_id": issuer,

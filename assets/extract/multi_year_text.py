@@ -1,11 +1,14 @@
 """SSE-style multi-year tables in two-column PDF text.
 
-A header line ends in two or more years ('Indicator Unit 2022 value 2023 value 2024 value').
-Below it, a value line ends in one value (a number or '/') per year, preceded by a unit. The
-PDF's second column interleaves prose with the table, so a row's label is often split over
-lines and mixed with sentences. The label is recovered with the metric vocabulary: the nearest
-text that a label rule recognises and whose metric can take the row's unit. Neighbouring lines
-are consulted only when the value line does not hold a complete label itself.
+A header line ends in years ('Indicator Unit 2022 value 2023 value 2024 value'), possibly
+followed by a change column ('2024 2023 Change (%)'). Below it, a value line ends in one value
+(a number or '/', 'N/A', '-') per year, preceded by a unit (bare or in parentheses, possibly
+broken over two lines by a lost subscript: '(tonnes CO2' + 'e)'). A table ends at the next
+header or at a running page header/footer. The PDF's second column interleaves prose with the
+table, so a row's label is often split over lines and mixed with sentences. The label is
+recovered with the metric vocabulary: the nearest text that a label rule recognises and whose
+metric can take the row's unit.
+Neighbouring lines are consulted only when the value line does not hold a complete label.
 """
 
 from __future__ import annotations
@@ -17,24 +20,46 @@ from assets import mapping, reference, units
 from assets.extract.values import RawValue, clean, is_not_reported, is_number
 
 _YEAR = r"(?:19|20)\d{2}"
+_YEARS = rf"(?:\b{_YEAR}\b(?:\s*(?:value|年))?\s*)"
+_CHANGE = r"(?:change|yoy|variance)\b.*"
 _HEADER = re.compile(
-    rf"\b(?:indicator|unit|item|kpi|metric)\b.*?(?P<years>(?:\b{_YEAR}\b(?:\s*(?:value|年))?\s*){{2,}})$",
+    # several years after an indicator/unit word ...
+    rf"\b(?:indicator|unit|item|kpi|metric)\b.*?"
+    rf"(?P<years>{_YEARS}{{2,}})(?P<change>{_CHANGE})?$"
+    # ... or one year right after 'Indicator ... Unit'
+    rf"|\b(?:indicator|item|kpi|metric)\b.*\bunits?\b\s*"
+    rf"(?P<year>{_YEARS})(?P<change1>{_CHANGE})?$",
     re.IGNORECASE,
 )
+_BROKEN_UNIT_END = re.compile(r"^\S{0,6}\)")
 _STOPWORDS = frozenset({"and", "the", "of", "to", "a", "an", "by", "with", "for", "from", "as"})
 MAX_TABLE_LINES = 45
 MAX_LABEL_WORDS = 6
 
 
-def _footer_lines(lines: list[str]) -> set[str]:
-    """Running page headers/footers: long lines repeated three times or more."""
-    counts = Counter(line.strip() for line in lines if len(line.strip()) >= 20)
-    return {text for text, n in counts.items() if n >= 3}
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", line.strip())
 
 
-def _split_value_line(line: str, n_years: int) -> tuple[str, str | None, list[str]] | None:
+def _footer_shapes(lines: list[str]) -> set[str]:
+    """Running page headers/footers: long lines repeated three times or more, page numbers
+    aside. Table headers repeat too, but they are not footers."""
+    counts = Counter(_shape(line) for line in lines if len(line.strip()) >= 20)
+    headers = {_shape(line) for line in lines if _HEADER.search(clean(line))}
+    return {shape for shape, n in counts.items() if n >= 3} - headers
+
+
+def _is_value(token: str) -> bool:
+    return is_number(token) or is_not_reported(token)
+
+
+def _split_value_line(
+    line: str, n_years: int, change_column: bool = False
+) -> tuple[str, str | None, list[str]] | None:
     """(text before the unit, unit, values) when the line ends in one value per year."""
     tokens = line.split()
+    if change_column and tokens and _is_value(tokens[-1].rstrip("%")):
+        tokens = tokens[:-1]
     if len(tokens) < n_years + 1:
         return None
     values = tokens[-n_years:]
@@ -44,8 +69,11 @@ def _split_value_line(line: str, n_years: int) -> tuple[str, str | None, list[st
         return None
     before = tokens[:-n_years]
     for width in (3, 2, 1):
-        if len(before) >= width and units.is_known(" ".join(before[-width:])):
-            return " ".join(before[:-width]), " ".join(before[-width:]), values
+        unit = " ".join(before[-width:])
+        if unit.startswith("(") and unit.endswith(")"):
+            unit = unit[1:-1]
+        if len(before) >= width and units.is_known(unit):
+            return " ".join(before[:-width]), unit, values
     last = before[-1]
     if is_number(last) or is_not_reported(last):
         return None  # more values than years: not a row of this table
@@ -59,7 +87,7 @@ def _tail_label(text: str) -> str:
     for i in range(len(words) - 1, -1, -1):
         word = words[i]
         if (
-            any(ch.isdigit() for ch in word)
+            not any(ch.isalpha() for ch in word)  # a number; 'withdrawal12' is a word
             or word[-1] in ",.;:"
             or word.casefold() in _STOPWORDS
             or len(taken) >= MAX_LABEL_WORDS
@@ -73,7 +101,8 @@ def _tail_label(text: str) -> str:
 
 
 def _is_short(text: str) -> bool:
-    return len(text.split()) <= MAX_LABEL_WORDS and not any(ch.isdigit() for ch in text)
+    words = text.split()
+    return len(words) <= MAX_LABEL_WORDS and not any(_is_value(w) for w in words)
 
 
 def _recover_label(
@@ -99,9 +128,21 @@ def _recover_label(
     return (short[0] if short else pre_unit.strip() or "(no label)"), pre_unit
 
 
+def _join_broken_units(cleaned: list[str]) -> dict[int, tuple[int, str]]:
+    """line index -> (index of the line holding the values, text): a unit broken over two
+    lines ('(tonnes CO2' then 'e) 1,250 ...') is read as one line."""
+    joined = {}
+    for j, text in enumerate(cleaned):
+        nxt = cleaned[j + 1] if j + 1 < len(cleaned) else ""
+        if text.count("(") > text.count(")") and _BROKEN_UNIT_END.match(nxt):
+            joined[j] = (j + 1, text + nxt)
+    return joined
+
+
 def extract(lines: list[str]) -> list[RawValue]:
-    footers = _footer_lines(lines)
     cleaned = [clean(line) for line in lines]
+    footers = _footer_shapes(lines)
+    broken = _join_broken_units(cleaned)
     values: list[RawValue] = []
     i = 0
     while i < len(lines):
@@ -109,16 +150,23 @@ def extract(lines: list[str]) -> list[RawValue]:
         if not header:
             i += 1
             continue
-        years = [int(y) for y in re.findall(_YEAR, header.group("years"))]
+        years = [int(y) for y in re.findall(_YEAR, header.group("years") or header.group("year"))]
+        change = bool(header.group("change") or header.group("change1"))
         end = i + 1
         while (
             end < len(lines)
             and end - i <= MAX_TABLE_LINES
-            and lines[end].strip() not in footers
+            and _shape(lines[end]) not in footers
             and not _HEADER.search(cleaned[end])
         ):
             end += 1
-        rows = {j: _split_value_line(cleaned[j], len(years)) for j in range(i + 1, end)}
+        rows: dict[int, tuple | None] = {}
+        for j in range(i + 1, end):
+            if j - 1 in broken and broken[j - 1][0] == j:
+                rows[j] = None  # the second half of a broken line, read with the first
+                continue
+            text = broken[j][1] if j in broken else cleaned[j]
+            rows[j] = _split_value_line(text, len(years), change)
 
         def neighbours(j: int, first: int = i + 1, last: int = end, rows=rows) -> list:
             near = []
@@ -133,16 +181,18 @@ def extract(lines: list[str]) -> list[RawValue]:
                 continue
             pre_unit, unit, printed = parsed
             label, _ = _recover_label(pre_unit, neighbours(j), unit)
+            at = broken[j][0] if j in broken else j  # the line where the numbers are printed
+            raw = "\n".join(lines[j : at + 1])
             for year, text in zip(years, printed, strict=True):
                 values.append(
                     RawValue(
-                        line_number=j + 1,
+                        line_number=at + 1,
                         extractor="multi_year_text",
                         label=label,
                         unit=unit,
                         year=year,
                         value_text=text,
-                        raw_text=lines[j],
+                        raw_text=raw,
                     )
                 )
         i = end

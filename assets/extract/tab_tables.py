@@ -4,8 +4,9 @@ A block of consecutive tab lines is a table; its first line is the header unless
 holds numbers (a table of contents has no header). Each numeric cell of
 a row becomes a value. Its unit is the first of: a unit printed in the cell ('6 people'), the
 row's Unit column, a unit after the label ('Electricity (kWh)'), a unit in the column header
-('Emission: tonnes'), a unit in the table title ('Waste (tonnes)'). A header cell that is a year
-gives the value's year. Rows shorter than the header are aligned to the right, which is how
+('Emission: tonnes'), a unit in the table title ('Waste (tonnes)'). A short line just above
+the table is kept as part of its title ('Packaging material used... / Material'). A header
+cell that is a year gives the value's year. Rows shorter than the header are aligned to the right, which is how
 these tables print an empty first header cell.
 """
 
@@ -27,6 +28,18 @@ def _header_unit(cell: str) -> str | None:
         candidate = candidate.strip()
         if candidate and units.is_known(candidate):
             return candidate
+    return None
+
+
+def _heading(lines: list[str], start: int) -> str | None:
+    """A short heading just above a table ('Packaging material used for finished products')."""
+    for k in range(start - 1, max(start - 4, -1), -1):
+        text = clean(lines[k]).lstrip("#").strip()
+        if not text:
+            continue
+        if "\t" in lines[k] or len(text.split()) > 8 or text[-1] in ".:;":
+            return None
+        return text
     return None
 
 
@@ -53,7 +66,8 @@ def extract(lines: list[str]) -> list[RawValue]:
             rows = block[1:]
         years = {i: int(m.group(1)) for i, c in enumerate(header) if (m := _YEAR_HEADER.match(c))}
         unit_cols = {i for i, c in enumerate(header) if _UNIT_HEADER.match(c)}
-        title = (header[0] if header else None) or None
+        heading = _heading(lines, block[0])
+        title = " / ".join(t for t in (heading, header[0] if header else None) if t) or None
         table_unit = _header_unit(title) if title else None
         for idx in rows:
             cells = [clean(c) for c in lines[idx].split("\t")]
