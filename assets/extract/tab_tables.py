@@ -6,8 +6,8 @@ a row becomes a value. Its unit is the first of: a unit printed in the cell ('6 
 row's Unit column, a unit after the label ('Electricity (kWh)'), a unit in the column header
 ('Emission: tonnes'), a unit in the table title ('Waste (tonnes)'). A short line just above
 the table is kept as part of its title ('Packaging material used... / Material'). A header
-cell that is a year gives the value's year. Rows shorter than the header are aligned to the right, which is how
-these tables print an empty first header cell.
+cell that is a year gives the value's year. Rows shorter than the header are aligned to the
+right, which is how these tables print an empty first header cell.
 """
 
 from __future__ import annotations
