@@ -221,6 +221,54 @@ def core_unmapped_values(context: dg.AssetExecutionContext, duckdb: DuckDBResour
     yield from checked
 
 
+COVERAGE_VIEW = """
+CREATE OR REPLACE VIEW core.document_coverage AS
+WITH mentioned AS (
+    SELECT m.document, m.metric_id, min(m.line_number) AS line_number
+    FROM raw.label_mentions m
+    WHERE NOT EXISTS (SELECT 1 FROM core.mapped_values v
+                      WHERE v.document = m.document AND v.metric_id = m.metric_id)
+    GROUP BY ALL
+)
+SELECT d.report, d.document, d.issuer_id, d.fiscal_year, d.status,
+       count(DISTINCT v.line_number) AS numeric_rows,
+       count(v.line_number) AS values_found,
+       count(v.line_number) FILTER (WHERE v.mapping_status = 'mapped') AS mapped,
+       count(v.line_number) FILTER (WHERE v.mapping_status = 'unmapped') AS unmapped,
+       count(v.line_number) FILTER (WHERE v.mapping_status = 'ignored') AS ignored,
+       count(v.line_number) FILTER (WHERE v.not_reported) AS not_reported,
+       count(v.line_number) FILTER (WHERE v.conversion_status IN ('unknown_unit',
+                                                                  'incompatible_unit'))
+           AS unit_errors,
+       string_agg(DISTINCT v.label, '; ' ORDER BY v.label)
+           FILTER (WHERE v.mapping_status = 'unmapped') AS unmapped_labels,
+       (SELECT string_agg(m.metric_id || ' (line ' || m.line_number || ')', '; '
+                          ORDER BY m.metric_id)
+        FROM mentioned m WHERE m.document = d.document) AS labels_without_numbers
+FROM raw.report_documents d
+LEFT JOIN core.mapped_values v ON v.document = d.document
+GROUP BY d.report, d.document, d.issuer_id, d.fiscal_year, d.status
+ORDER BY d.report
+"""
+
+
+@dg.asset(
+    key=["core", "document_coverage"],
+    deps=[["core", "mapped_values"], ["raw", "label_mentions"], ["raw", "report_documents"]],
+    group_name="core",
+    kinds={"duckdb"},
+    description="View: per document, numeric rows found, mapped, unmapped (with labels), and KPI"
+    " labels named without numbers.",
+)
+def core_document_coverage(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    with duckdb.get_connection() as conn:
+        conn.execute(COVERAGE_VIEW)
+        rows = conn.execute("SELECT * FROM core.document_coverage").df()
+    return dg.MaterializeResult(
+        metadata={"coverage": dg.MetadataValue.md(rows.to_markdown(index=False))}
+    )
+
+
 @dg.asset(
     key=["core", "facts"],
     deps=[["core", "mapped_values"], ["raw", "report_documents"], ["ref", "metrics"]],

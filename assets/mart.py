@@ -61,6 +61,60 @@ QUALIFY row_number() OVER (
 """
 
 
+KPI_DISCLOSURE_SQL = """
+CREATE OR REPLACE TABLE mart.kpi_disclosure AS
+WITH issuer_years AS (
+    SELECT DISTINCT issuer_id, fiscal_year FROM core.facts
+    UNION SELECT DISTINCT issuer_id, fiscal_year FROM raw.report_documents WHERE status = 'loaded'
+), metric_kpi AS (
+    SELECT metric_id, hkex_kpi AS kpi FROM ref.metrics WHERE hkex_kpi <> ''
+), disclosed AS (
+    SELECT f.issuer_id, f.fiscal_year, k.kpi,
+           string_agg(DISTINCT f.metric_id, ', ' ORDER BY f.metric_id) AS metrics
+    FROM mart.esg_facts f JOIN metric_kpi k USING (metric_id) GROUP BY ALL
+), unreadable AS (
+    SELECT m.issuer_id, m.report_fiscal_year AS fiscal_year, k.kpi,
+           'label without number: ' || string_agg(DISTINCT m.metric_id || ' line '
+                                                  || m.line_number, ', ') AS why
+    FROM raw.label_mentions m JOIN metric_kpi k USING (metric_id) GROUP BY ALL
+    UNION ALL
+    SELECT v.issuer_id, v.fiscal_year, k.kpi,
+           'value not usable: ' || string_agg(DISTINCT v.metric_id || ' line ' || v.line_number
+                                              || ' (' || v.conversion_status || ')', ', ')
+    FROM core.mapped_values v JOIN metric_kpi k USING (metric_id)
+    WHERE v.conversion_status IN ('unknown_unit', 'incompatible_unit', 'not_reported')
+    GROUP BY ALL
+    UNION ALL
+    SELECT f.issuer_id, f.fiscal_year, k.kpi, 'withheld by a failed check'
+    FROM core.facts f JOIN metric_kpi k USING (metric_id)
+    JOIN mart.withheld_issuer_years w USING (issuer_id, fiscal_year)
+)
+SELECT y.issuer_id, y.fiscal_year, h.kpi, h.aspect, h.description,
+       CASE WHEN NOT EXISTS (SELECT 1 FROM metric_kpi k WHERE k.kpi = h.kpi) THEN 'not_tracked'
+            WHEN d.kpi IS NOT NULL THEN 'disclosed'
+            WHEN u.kpi IS NOT NULL THEN 'disclosed_unreadable'
+            ELSE 'absent' END AS status,
+       d.metrics, u.why AS unreadable_because
+FROM issuer_years y CROSS JOIN ref.hkex_kpis h
+LEFT JOIN disclosed d ON d.issuer_id = y.issuer_id AND d.fiscal_year = y.fiscal_year
+                     AND d.kpi = h.kpi
+LEFT JOIN (SELECT issuer_id, fiscal_year, kpi, string_agg(why, '; ') AS why
+           FROM unreadable GROUP BY ALL) u
+       ON u.issuer_id = y.issuer_id AND u.fiscal_year = y.fiscal_year AND u.kpi = h.kpi
+ORDER BY y.issuer_id, y.fiscal_year, h.kpi
+"""
+KPI_COMMENTS = [
+    "COMMENT ON TABLE mart.kpi_disclosure IS 'Per issuer-year and HKEX KPI (A1.1-B8.2): "
+    "disclosed (a fact in mart.esg_facts), disclosed_unreadable (named without a usable number),"
+    " absent, or not_tracked (no metric in ref.metrics yet, e.g. narrative KPIs).'",
+    "COMMENT ON COLUMN mart.kpi_disclosure.status IS 'disclosed, disclosed_unreadable, absent,"
+    " not_tracked'",
+    "COMMENT ON COLUMN mart.kpi_disclosure.metrics IS 'Metrics that disclose the KPI'",
+    "COMMENT ON COLUMN mart.kpi_disclosure.unreadable_because IS 'Why a named KPI has no usable"
+    " number, with lines'",
+]
+
+
 def issuer_year_sql() -> tuple[str, list[str]]:
     """The pivot query and its column comments, generated from ref/metrics.csv."""
     wide = [m for m in reference.metrics().values() if m.wide_column]
@@ -116,7 +170,8 @@ def publish(conn) -> None:
         for stmt in comment_statements(ESG_FACTS) + comment_statements(WITHHELD):
             conn.execute(stmt)
         conn.execute(pivot)
-        for stmt in pivot_comments:
+        conn.execute(KPI_DISCLOSURE_SQL)
+        for stmt in pivot_comments + KPI_COMMENTS:
             conn.execute(stmt)
         conn.execute("COMMIT")
     except Exception:
@@ -194,6 +249,12 @@ MART_CHECKS = [
             freshness_policy=DAILY,
         ),
         dg.AssetSpec(
+            ["mart", "kpi_disclosure"],
+            deps=[["mart", "esg_facts"], ["raw", "label_mentions"], ["ref", "hkex_kpis"]],
+            description="Per issuer-year: which HKEX KPIs are disclosed, unreadable or absent.",
+            kinds={"duckdb"},
+        ),
+        dg.AssetSpec(
             ["mart", "withheld_issuer_years"],
             deps=[["core", "facts"]],
             description=WITHHELD.description,
@@ -212,7 +273,7 @@ def mart_tables(
         publish(conn)
         counts = {
             name: conn.execute(f"SELECT count(*) FROM mart.{name}").fetchall()[0][0]
-            for name in ("esg_facts", "issuer_year", "withheld_issuer_years")
+            for name in ("esg_facts", "issuer_year", "kpi_disclosure", "withheld_issuer_years")
         }
         checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
         checked = list(quality.evaluate(conn, checks, context.run_id))

@@ -11,7 +11,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets import landing, quality
-from assets.extract import document
+from assets.extract import document, mentions
 from assets.quality import ERROR, schema_check, sql_check
 from assets.tables import replace_partitions, tables
 from orchestration.resources import LandingFolder
@@ -30,8 +30,8 @@ def _error(report: str, doc: str, line: int | None, rule: str, message: str) -> 
     }
 
 
-def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, list, list]:
-    """One report pair -> (its raw.report_documents row, its values, its errors)."""
+def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, list, list, list]:
+    """One report pair -> (its raw.report_documents row, values, label mentions, errors)."""
     row: dict = {"report": report.name, "document": report.document_name, "status": "loaded"}
     row["format"] = report.fmt
     row["metadata_file"] = report.metadata_file.name if report.metadata_file else None
@@ -46,7 +46,7 @@ def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, l
         extracted, row_errors = document.extract(text, report.fmt)
     except landing.RejectedReport as exc:
         row |= {"status": "rejected", "error": f"{exc.rule}: {exc}"}
-        return row, [], [_error(report.name, row["document"], None, exc.rule, str(exc))]
+        return row, [], [], [_error(report.name, row["document"], None, exc.rule, str(exc))]
     errors = [
         _error(report.name, row["document"], e.line_number, e.rule, e.message) for e in row_errors
     ]
@@ -57,7 +57,16 @@ def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, l
         "issuer_id": meta["issuer_id"],
         "report_fiscal_year": meta["fiscal_year"],
     }
-    return row, [base | v.as_row() for v in extracted], errors
+    found = []
+    if report.fmt != "csv":
+        value_lines = {  # a value printed under a broken line covers both lines
+            v.line_number - k for v in extracted for k in range((v.raw_text or "").count("\n") + 1)
+        }
+        found = [
+            base | {"line_number": m.line_number, "text": m.text, "metric_id": m.metric_id}
+            for m in mentions.extract(text.splitlines(), value_lines)
+        ]
+    return row, [base | v.as_row() for v in extracted], found, errors
 
 
 def load_landing(
@@ -67,21 +76,25 @@ def load_landing(
 
     A named report whose files have left the folder gets a 'removed' row and no values.
     """
-    found = {r.name: r for r in landing.scan(folder)}
-    wanted = sorted(found) if reports is None else sorted(reports)
-    docs, values, errors = [], [], []
+    reports_found = {r.name: r for r in landing.scan(folder)}
+    wanted = sorted(reports_found) if reports is None else sorted(reports)
+    docs, values, found, errors = [], [], [], []
     for name in wanted:
-        if name not in found:
+        if name not in reports_found:
             docs.append({"report": name, "document": name, "status": "removed",
                          "error": "removed: no longer in the landing folder"})  # fmt: skip
             continue
-        row, report_values, report_errors = _load_report(found[name], max_bytes)
+        row, report_values, report_mentions, report_errors = _load_report(
+            reports_found[name], max_bytes
+        )
         docs.append(row)
         values += report_values
+        found += report_mentions
         errors += report_errors
     frames = {
         "raw.report_documents": docs,
         "raw.reported_values": values,
+        "raw.label_mentions": found,
         "raw.load_errors": errors,
     }
     return {
@@ -152,7 +165,12 @@ def _spec(name: str) -> dg.AssetSpec:
 
 
 @dg.multi_asset(
-    specs=[_spec("report_documents"), _spec("reported_values"), _spec("load_errors")],
+    specs=[
+        _spec("report_documents"),
+        _spec("reported_values"),
+        _spec("label_mentions"),
+        _spec("load_errors"),
+    ],
     check_specs=quality.specs(RAW_CHECKS),
     group_name="raw",
     # A backfill of many reports is one run, not a process per report.
@@ -170,7 +188,7 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
         values.groupby("report").size().rename("values").reset_index(), how="left", on="report"
     )
     summary = dg.MetadataValue.md(per_report.fillna(0).to_markdown(index=False))
-    for name in ("report_documents", "reported_values", "load_errors"):
+    for name in ("report_documents", "reported_values", "label_mentions", "load_errors"):
         yield dg.MaterializeResult(
             asset_key=["raw", name],
             metadata={

@@ -22,6 +22,7 @@ REF_TABLES = (
     "conversion_factors",
     "prose_patterns",
     "consistency_rules",
+    "hkex_kpis",
 )
 IGNORE = "_ignore"
 

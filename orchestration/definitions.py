@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.core import core_facts, core_mapped_values, core_unmapped_values
+from assets.core import (
+    core_document_coverage,
+    core_facts,
+    core_mapped_values,
+    core_unmapped_values,
+)
 from assets.mart import mart_tables
 from assets.raw import raw_landing
 from assets.ref import ref_assets
@@ -17,6 +22,7 @@ ASSETS = [
     raw_landing,
     core_mapped_values,
     core_unmapped_values,
+    core_document_coverage,
     core_facts,
     mart_tables,
 ]
