@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -54,28 +54,28 @@ def build(tmp_path: Path) -> Callable[[Path], duckdb.DuckDBPyConnection]:
         con.close()
 
 
+def built_warehouse(factory, name: str, source: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Copy `source` into a landing folder, build a warehouse from it, and open it read-only."""
+    root = factory.mktemp(name)
+    shutil.copytree(source, root / "landing")
+    assert run_pipeline(root / "landing", root / "esg.duckdb").success
+    con = duckdb.connect(str(root / "esg.duckdb"), read_only=True)
+    yield con
+    con.close()
+
+
 @pytest.fixture(scope="session")
-def shared_warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+def shared_warehouse(tmp_path_factory) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse built from a copy of ../shared/reports (the real report texts)."""
     if not SHARED_REPORTS.is_dir():
         pytest.skip("../shared/reports is not beside this clone")
-    root = tmp_path_factory.mktemp("shared")
-    landing = root / "landing"
-    shutil.copytree(SHARED_REPORTS, landing)
-    assert run_pipeline(landing, root / "esg.duckdb").success
-    con = duckdb.connect(str(root / "esg.duckdb"), read_only=True)
-    yield con
-    con.close()
+    yield from built_warehouse(tmp_path_factory, "shared", SHARED_REPORTS)
 
 
 @pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+def sample_warehouse(tmp_path_factory) -> Iterator[duckdb.DuckDBPyConnection]:
     """The warehouse built from the bundled sample (KPI tables), as `make run` does by default."""
-    root = tmp_path_factory.mktemp("sample")
-    assert run_pipeline(SAMPLE_LANDING_DIR, root / "esg.duckdb").success
-    con = duckdb.connect(str(root / "esg.duckdb"), read_only=True)
-    yield con
-    con.close()
+    yield from built_warehouse(tmp_path_factory, "sample", SAMPLE_LANDING_DIR)
 
 
 def copy_sample(dest: Path) -> Path:

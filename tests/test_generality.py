@@ -8,14 +8,12 @@ values in prose, chart-axis numbers, a single-year tab table, a fiscal year from
 parts to sum (diesel by use, kinds of waste) and totals to keep (energy in GJ, GHG).
 """
 
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.settings import REPO_ROOT
-from tests.conftest import needs_shared_reports, run_pipeline
+from tests.conftest import built_warehouse, needs_shared_reports
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reports"
 H = "HARBOUR"
@@ -62,13 +60,7 @@ NOT_PUBLISHED = [  # not reported ('N/A', '-', '/', blank), or a sum with a miss
 
 @pytest.fixture(scope="module")
 def harbour(tmp_path_factory):
-    root = tmp_path_factory.mktemp("harbour")
-    landing = root / "landing"
-    shutil.copytree(FIXTURES, landing)
-    assert run_pipeline(landing, root / "esg.duckdb").success
-    con = duckdb.connect(str(root / "esg.duckdb"), read_only=True)
-    yield con
-    con.close()
+    yield from built_warehouse(tmp_path_factory, "harbour", FIXTURES)
 
 
 @pytest.mark.parametrize("expected", EXPECTED, ids=lambda e: f"{e[0]}-{e[1]}-{e[2]}")
