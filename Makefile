@@ -34,6 +34,10 @@ ui: venv $(DAGSTER_HOME)/dagster.yaml
 sql: venv
 	$(PY) -m orchestration.sql
 
+## Timings of a full refresh over many synthetic issuers (speed goals live here, not in tests).
+bench: venv
+	$(PY) -m orchestration.bench --reports $(or $(REPORTS),100)
+
 ## Lint, format check, then the whole test suite.
 test: venv
 	$(VENV)/bin/ruff check .
