@@ -148,6 +148,8 @@ RAW_CHECKS = [
     ),
     schema_check("raw.report_documents", ["raw", "report_documents"]),
     schema_check("raw.reported_values", ["raw", "reported_values"]),
+    schema_check("raw.label_mentions", ["raw", "label_mentions"]),
+    schema_check("raw.load_errors", ["raw", "load_errors"]),
 ]
 
 
