@@ -27,27 +27,29 @@ EXPECTED = [
     (2024, "ghg.total", None, 4650, "tCO2e", "reported", 19),
     (2022, "ghg.total", None, 4900, "tCO2e", "reported", 19),
     (2024, "ghg.intensity_per_employee", None, 1.1, "tCO2e/person", "reported", 20),
-    (2024, "waste.hazardous", None, 12.4, "t", "reported", 23),
-    (2023, "waste.hazardous", None, 11.9, "t", "reported", 23),
-    (2024, "waste.non_hazardous", "General waste", 820, "t", "reported", 24),
-    (2024, "waste.non_hazardous", "Construction waste", 1100, "t", "reported", 25),
-    (2024, "waste.non_hazardous", None, 1920, "t", "derived", 24),
-    (2023, "waste.non_hazardous", None, 1770, "t", "derived", 24),
-    (2022, "waste.non_hazardous", "General waste", 760, "t", "reported", 24),
-    (2024, "energy.total", None, 10000, "MWh", "reported", 30),  # 36,000 GJ
-    (2023, "energy.total", None, 9800, "MWh", "reported", 30),  # 35,280 GJ
-    (2024, "energy.electricity", None, 7200, "MWh", "reported", 31),  # 'Megawatt-hour'
-    (2024, "energy.diesel", "Diesel - vehicles", 12000 * DIESEL, "t", "reported", 32),
-    (2024, "energy.diesel", "Diesel - generators", 3000 * DIESEL, "t", "reported", 33),
-    (2024, "energy.diesel", None, 15000 * DIESEL, "t", "derived", 32),
-    (2022, "energy.diesel", None, 14600 * DIESEL, "t", "derived", 32),
-    (2024, "energy.natural_gas", None, 41000, "m³", "reported", 34),  # 'thousand m3'
-    (2024, "water.consumption", None, 45000, "m³", "reported", 36),  # '(m3' / ')'
-    (2022, "water.consumption", None, 43900, "m³", "reported", 36),
-    (2024, "materials.packaging", "Cardboard", 5.4, "t", "reported", 41),  # kg
-    (2024, "materials.packaging", None, 5.4, "t", "reported", 43),  # the printed Total
-    (2024, "workforce.employees", None, 4210, "persons", "reported", 46),  # prose
-    (2024, "workforce.turnover_rate", None, 11.2, "%", "reported", 46),  # prose
+    (2024, "ghg.intensity_per_site", None, 332.1, "tCO2e/site", "reported", 21),
+    (2022, "ghg.intensity_per_revenue_hkd", None, 2.6, "tCO2e/HK$ million", "reported", 22),
+    (2024, "waste.hazardous", None, 12.4, "t", "reported", 25),
+    (2023, "waste.hazardous", None, 11.9, "t", "reported", 25),
+    (2024, "waste.non_hazardous", "General waste", 820, "t", "reported", 26),
+    (2024, "waste.non_hazardous", "Construction waste", 1100, "t", "reported", 27),
+    (2024, "waste.non_hazardous", None, 1920, "t", "derived", 26),
+    (2023, "waste.non_hazardous", None, 1770, "t", "derived", 26),
+    (2022, "waste.non_hazardous", "General waste", 760, "t", "reported", 26),
+    (2024, "energy.total", None, 10000, "MWh", "reported", 32),  # 36,000 GJ
+    (2023, "energy.total", None, 9800, "MWh", "reported", 32),  # 35,280 GJ
+    (2024, "energy.electricity", None, 7200, "MWh", "reported", 33),  # 'Megawatt-hour'
+    (2024, "energy.diesel", "Diesel - vehicles", 12000 * DIESEL, "t", "reported", 34),
+    (2024, "energy.diesel", "Diesel - generators", 3000 * DIESEL, "t", "reported", 35),
+    (2024, "energy.diesel", None, 15000 * DIESEL, "t", "derived", 34),
+    (2022, "energy.diesel", None, 14600 * DIESEL, "t", "derived", 34),
+    (2024, "energy.natural_gas", None, 41000, "m³", "reported", 36),  # 'thousand m3'
+    (2024, "water.consumption", None, 45000, "m³", "reported", 38),  # '(m3' / ')'
+    (2022, "water.consumption", None, 43900, "m³", "reported", 38),
+    (2024, "materials.packaging", "Cardboard", 5.4, "t", "reported", 43),  # kg
+    (2024, "materials.packaging", None, 5.4, "t", "reported", 45),  # the printed Total
+    (2024, "workforce.employees", None, 4210, "persons", "reported", 48),  # prose
+    (2024, "workforce.turnover_rate", None, 11.2, "%", "reported", 48),  # prose
 ]
 NOT_PUBLISHED = [  # not reported ('N/A', '-', '/', blank), or a sum with a missing part
     (2022, "waste.hazardous", None),
@@ -113,7 +115,7 @@ def test_coverage_view_counts_what_was_found_and_mapped(harbour):
         """SELECT numeric_rows, mapped, unmapped, not_reported, labels_without_numbers
            FROM core.document_coverage WHERE report = 'harbour-2024'"""
     ).fetchall()
-    assert row == [(16, 43, 0, 3, None)]
+    assert row == [(18, 49, 0, 3, None)]
 
 
 def test_kpi_disclosure_per_issuer_year(harbour):
