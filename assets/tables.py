@@ -168,3 +168,27 @@ def append_rows(conn: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) ->
         cols = ", ".join(table.column_names)
         conn.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _rows")
         conn.unregister("_rows")
+
+
+def schema_markdown() -> str:
+    """warehouse/SCHEMA.md: every table and column, from tables.yaml."""
+    out = [
+        "# Warehouse tables",
+        "",
+        "Generated from `warehouse/tables.yaml` by `python -m assets.tables`; do not edit.",
+        "The same descriptions are DuckDB comments (`SELECT * FROM duckdb_columns()`).",
+        "Not listed: `mart.issuer_year` (one column per metric with a `wide_column` in",
+        "`ref.metrics`), `mart.kpi_disclosure`, the `ref` tables (the CSVs in `warehouse/ref`) and",
+        "the views `core.unmapped_values`, `core.document_coverage`, `dq.current_check_results`.",
+    ]
+    for table in tables().values():
+        out += ["", f"## {table.name}", "", table.description, ""]
+        out += ["| column | type | description |", "|---|---|---|"]
+        for c in table.columns:
+            kind = c.type + ("" if c.nullable else ", not null")
+            out.append(f"| `{c.name}` | {kind} | {c.description} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    (TABLES_FILE.parent / "SCHEMA.md").write_text(schema_markdown())

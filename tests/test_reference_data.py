@@ -62,3 +62,11 @@ def test_a_bad_regex_names_its_file_and_line(tmp_path, monkeypatch):
             reference.label_rules()
     finally:
         reference.label_rules.cache_clear()
+
+
+def test_schema_document_is_current():
+    from assets.tables import schema_markdown
+    from orchestration.settings import TABLES_FILE
+
+    committed = (TABLES_FILE.parent / "SCHEMA.md").read_text()
+    assert committed == schema_markdown(), "run: python -m assets.tables"
