@@ -19,10 +19,10 @@ def test_definitions_load_with_layered_asset_keys():
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert keys == {
         "ref/metrics", "ref/label_map", "ref/unit_aliases", "ref/conversion_factors",
-        "ref/prose_patterns", "ref/consistency_rules", "raw/report_documents",
-        "raw/reported_values", "raw/load_errors",
-        "core/mapped_values", "core/unmapped_values", "core/facts", "mart/esg_facts",
-        "mart/issuer_year", "mart/withheld_issuer_years",
+        "ref/prose_patterns", "ref/consistency_rules", "ref/hkex_kpis", "raw/report_documents",
+        "raw/reported_values", "raw/label_mentions", "raw/load_errors", "core/mapped_values",
+        "core/unmapped_values", "core/document_coverage", "core/facts", "mart/esg_facts",
+        "mart/issuer_year", "mart/kpi_disclosure", "mart/withheld_issuer_years",
     }  # fmt: skip
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert {"unique_fact_key", "canonical_units", "traceable_to_source"} <= checks

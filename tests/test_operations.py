@@ -80,8 +80,8 @@ def test_sensor_runs_only_the_new_changed_or_removed_report(tmp_path):
     result, cursor = _tick(instance, landing, cursor)
     (run,) = _execute(defs, instance, result)
     raw = {(k, p) for k, p in _materialized(run) if k.startswith("raw/")}
-    assert raw == {(f"raw/{t}", "acme") for t in ("report_documents", "reported_values",
-                                                  "load_errors")}  # fmt: skip
+    tables = ("report_documents", "reported_values", "label_mentions", "load_errors")
+    assert raw == {(f"raw/{t}", "acme") for t in tables}
     assert ("mart/esg_facts", None) in _materialized(run)
     assert _issuers(warehouse) == {"ACME", "NRE", "REMT"}
 
