@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 from assets import mapping, quality, reference, units
 from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
+from assets.precision import with_rounding
 from assets.quality import ERROR, WARN, schema_check, sql_check
 from assets.tables import tables, write_tables
 
@@ -117,6 +118,7 @@ def build_facts(mapped: pd.DataFrame, report_years: dict[str, int]) -> pd.DataFr
         else reported.copy()
     )
     facts["report_fiscal_year"] = facts["source_document"].map(report_years)
+    facts = with_rounding(facts)
     order = ["issuer_id", "fiscal_year", "metric_id", "breakdown", "source_document"]
     return facts.sort_values(order, na_position="first").reset_index(drop=True)
 

@@ -1,8 +1,7 @@
 """Consistency checks on canonical facts: totals, ratios, relations, conflicts, plausibility.
 
-Tolerances follow the printed precision: a value printed as 0.02 stands for anything in
-[0.015, 0.025), so a check allows half a unit of the last printed digit (converted to the
-canonical unit), plus the rounding carried by the other values in the computation.
+Tolerances follow the printed precision (core.facts.rounding, see assets/precision.py), plus
+the rounding carried by the other values in the computation.
 """
 
 from __future__ import annotations
@@ -19,36 +18,9 @@ FACTS = ("core", "facts")
 DEFAULT_YOY_FACTOR = 3.0
 
 
-def half_step(printed: str | None) -> float:
-    """Half a unit of the last printed digit ('2,366' -> 0.5, '0.02' -> 0.005)."""
-    if not printed:
-        return 0.0
-    text = printed.replace(",", "").strip()
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return 0.5 * 10**-decimals
-
-
-EXACT_UNITS = {"persons", "count"}  # whole counts are exact, not rounded
-
-
-def with_tolerance(facts: pd.DataFrame) -> pd.DataFrame:
-    """Add `tol`: the printed rounding of each fact, in its canonical unit."""
-    facts = facts.copy()
-    reported = pd.to_numeric(facts["reported_value"].str.replace(",", ""), errors="coerce")
-    scale = (facts["value"] / reported).where(reported.abs() > 0, 1.0).abs().fillna(1.0)
-    exact = facts["unit"].isin(EXACT_UNITS) & (reported % 1 == 0)
-    facts["tol"] = facts["reported_value"].map(half_step) * scale * ~exact
-    parts = facts[facts["breakdown"].notna()]
-    part_tol = parts.groupby(["issuer_id", "fiscal_year", "metric_id", "source_document"])["tol"]
-    sums = part_tol.sum().rename("parts_tol").reset_index()
-    facts = facts.merge(sums, how="left", on=list(sums.columns[:-1]))
-    derived = facts["basis"] == "derived"
-    facts.loc[derived, "tol"] = facts.loc[derived, "parts_tol"]
-    return facts.drop(columns="parts_tol")
-
-
 def _facts(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return with_tolerance(conn.execute("SELECT * FROM core.facts").df())
+    """core.facts, with each fact's printed rounding as `tol`."""
+    return conn.execute("SELECT *, rounding AS tol FROM core.facts").df()
 
 
 def _where(row) -> dict:
@@ -176,30 +148,25 @@ def _conflicts(same_report_year: bool):
     op = "=" if same_report_year else "<>"
 
     def evaluate(conn) -> list[Finding]:
-        facts = _facts(conn)
-        conn.register("_tol", facts)
-        try:
-            return findings_from_sql(
-                conn,
-                f"""
+        return findings_from_sql(
+            conn,
+            f"""
                 SELECT a.issuer_id, a.fiscal_year, a.metric_id, a.source_document,
                        a.source_line,
                        a.metric_id || coalesce(' [' || a.breakdown || ']', '') || ': '
                        || a.value || ' ' || a.unit || ' in ' || a.source_document || ' line '
                        || a.source_line || ' vs ' || b.value || ' ' || b.unit || ' in '
                        || b.source_document || ' line ' || b.source_line AS message
-                FROM _tol a JOIN _tol b
+                FROM core.facts a JOIN core.facts b
                   ON a.issuer_id = b.issuer_id AND a.fiscal_year = b.fiscal_year
                  AND a.metric_id = b.metric_id
                  AND a.breakdown IS NOT DISTINCT FROM b.breakdown
                  AND a.source_document < b.source_document
                  AND a.report_fiscal_year {op} b.report_fiscal_year
-                WHERE abs(a.value - b.value) > a.tol + b.tol + 1e-12
+                WHERE abs(a.value - b.value) > a.rounding + b.rounding + 1e-12
                 ORDER BY ALL
                 """,
-            )
-        finally:
-            conn.unregister("_tol")
+        )
 
     return evaluate
 

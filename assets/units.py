@@ -92,6 +92,7 @@ def _factor_candidates(metric_id: str) -> list[reference.Factor]:
     return [f for f in reference.factors() if f.applied and metric_id in f.metrics]
 
 
+@cache
 def convertible(printed: str | None, metric_id: str) -> bool:
     """Can a value in this printed unit become the metric's canonical unit?"""
     return convert(1.0, printed, metric_id).status == "ok"
