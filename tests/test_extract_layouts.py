@@ -72,13 +72,58 @@ def test_multi_year_table_ends_at_a_running_page_footer():
     lines = [
         footer,
         "x",
+        "y",
+        "z",
         footer,
         "Indicator Unit 2022 2023",
         "Diesel Tons 4 5",
+        "",
         footer,
         "Coal Tons 1 2",
     ]
     assert [v.label for v in multi_year_text.extract(lines)] == ["Diesel", "Diesel"]
+
+
+def test_rows_alike_but_for_their_digits_are_not_a_page_footer():
+    """Three rows with one shape once digits are masked ('Scope # ... #,# #,#') sit on
+    neighbouring lines: a table, not a running footer printed once a page."""
+    lines = [
+        "Indicator Unit 2024 2023",
+        "Scope 1 GHG emissions tCO2e 2,150 2,230",
+        "Scope 2 GHG emissions tCO2e 8,420 8,610",
+        "Scope 3 GHG emissions tCO2e 15,300 14,900",
+        "Natural gas m³ 1,820 1,790",
+    ]
+    got = [(v.line_number, v.year, v.value_text) for v in multi_year_text.extract(lines)]
+    assert got == [
+        (2, 2024, "2,150"), (2, 2023, "2,230"),
+        (3, 2024, "8,420"), (3, 2023, "8,610"),
+        (4, 2024, "15,300"), (4, 2023, "14,900"),
+        (5, 2024, "1,820"), (5, 2023, "1,790"),
+    ]  # fmt: skip
+
+
+def test_markdown_pipe_table_is_read_like_a_tab_table():
+    lines = [
+        "## Resource use",
+        "",
+        "| Indicator | Unit | 2024 | 2023 |",
+        "|:----------|------|-----:|-----:|",
+        "| Purchased electricity | MWh | 1,850 | 1,790 |",
+        "| Water | m³ | 12,400 | N/A |",
+    ]
+    got = [
+        (v.line_number, v.label, v.unit, v.year, v.value_text, v.table_title)
+        for v in tab_tables.extract(lines)
+    ]
+    title = "Resource use / Indicator"
+    assert got == [
+        (5, "Purchased electricity", "MWh", 2024, "1,850", title),
+        (5, "Purchased electricity", "MWh", 2023, "1,790", title),
+        (6, "Water", "m³", 2024, "12,400", title),
+        (6, "Water", "m³", 2023, "N/A", title),
+    ]
+    assert tab_tables.extract(lines)[0].raw_text == lines[4]  # the line as printed
 
 
 def test_prose_values_carry_their_metric():

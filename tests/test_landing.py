@@ -82,3 +82,56 @@ def test_bad_csv_row_names_its_line_and_rule_and_keeps_the_rest(tmp_path, build)
     assert con.execute(
         "SELECT issuer_id, fiscal_year, failed_checks FROM mart.withheld_issuer_years"
     ).fetchall() == [("ACME", 2024, "rows_readable")]
+
+
+ACME_MD = """# Acme Materials Ltd: ESG Report 2024
+
+## Resource use
+
+| Indicator | Unit | 2024 | 2023 |
+|:--|:--|--:|--:|
+| Purchased electricity | MWh | 1,850 | 1,790 |
+| Water | m³ | 12,400 | N/A |
+
+## Waste (tonnes)
+
+Type\t2024
+Hazardous waste\t3.5
+
+At year end the company had a total of 215 employees.
+"""
+
+
+def test_markdown_report_loads_with_provenance(tmp_path, build):
+    """NAME.md (a markdown pipe table, a tab table, a sentence) + NAME.yaml: every value
+    reaches the mart with the document and line it was printed on."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "acme.md").write_text(ACME_MD)
+    (landing / "acme.yaml").write_text(GOOD_META)
+    con = build(landing)
+    assert con.execute(
+        "SELECT document, format, status, source_document FROM raw.report_documents"
+    ).fetchall() == [("acme.md", "md", "loaded", "acme.md")]
+    facts = con.execute(
+        """SELECT fiscal_year, metric_id, value, unit, source_document, source_line
+           FROM mart.esg_facts WHERE issuer_id = 'ACME' ORDER BY source_line, fiscal_year"""
+    ).fetchall()
+    assert facts == [
+        (2023, "energy.electricity", 1790.0, "MWh", "acme.md", 7),
+        (2024, "energy.electricity", 1850.0, "MWh", "acme.md", 7),
+        (2024, "water.consumption", 12400.0, "m³", "acme.md", 8),  # 2023 is N/A: no fact
+        (2024, "waste.hazardous", 3.5, "t", "acme.md", 13),
+        (2024, "workforce.employees", 215.0, "persons", "acme.md", 15),
+    ]
+    lines = ACME_MD.splitlines()
+    raw = con.execute(
+        """SELECT line_number, extractor, year, value_text, not_reported, raw_text
+           FROM raw.reported_values WHERE line_number IN (8, 13) ORDER BY ALL"""
+    ).fetchall()
+    assert raw == [
+        (8, "tab_table", 2023, "N/A", True, lines[7]),
+        (8, "tab_table", 2024, "12,400", False, lines[7]),
+        (13, "tab_table", 2024, "3.5", False, lines[12]),
+    ]
+    assert con.execute("FROM core.unmapped_values").fetchall() == []

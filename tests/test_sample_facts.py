@@ -24,6 +24,8 @@ EXPECTED = [
     (REMT, 2024, "energy.electricity", None, 29843.8, "MWh", "reported", 122),
     (REMT, 2024, "energy.electricity_intensity", None, 2.366, "MWh/t", "reported", 122),
     (REMT, 2024, "energy.diesel", None, 205 * 0.84 / 1000, "t", "reported", 123),
+    # printed '0.02 liter/tonne', read with the assumed density 0.84 kg/L
+    (REMT, 2024, "energy.diesel_intensity", None, 0.02 * 0.84 / 1000, "t/t", "reported", 123),
     (REMT, 2024, "energy.coal", None, 24221, "t", "reported", 124),
     (REMT, 2024, "energy.coal_intensity", None, 1.92, "t/t", "reported", 124),
     (REMT, 2024, "water.consumption", None, 144825, "m³", "reported", 125),
@@ -54,6 +56,10 @@ NRE_SERIES = {  # metric: (line, unit, {year: canonical value})
     "energy.renewable": (1676, "MWh", {2024: 93750}),  # 2022 and 2023 print '/'
     "energy.renewable_share": (1681, "%", {2024: 4}),
     "water.recycled": (1730, "m³", {2022: 6106e3, 2023: 6039e3, 2024: 8030e3}),  # ML
+    # 'Comprehensive energy consumption per unit of output', printed in kgce/tREO
+    "energy.total_tce_intensity": (1650, "kgce/t", {2022: 1175, 2023: 997, 2024: 919}),
+    # 'Fresh water consumption per unit in rare earth smelting and separation', 'm?/tREO'
+    "water.consumption_intensity": (1725, "m³/t", {2022: 15.71, 2023: 13.99, 2024: 13.47}),
 }
 EXPECTED += [
     (NRE, year, metric, None, value, unit, "reported", line)

@@ -4,17 +4,17 @@ A header line ends in years ('Indicator Unit 2022 value 2023 value 2024 value'),
 followed by a change column ('2024 2023 Change (%)'). Below it, a value line ends in one value
 (a number or '/', 'N/A', '-') per year, preceded by a unit (bare or in parentheses, possibly
 broken over two lines by a lost subscript: '(tonnes CO2' + 'e)'). A table ends at the next
-header or at a running page header/footer. The PDF's second column interleaves prose with the
-table, so a row's label is often split over lines and mixed with sentences. The label is
-recovered with the metric vocabulary: the nearest text that a label rule recognises and whose
-metric can take the row's unit.
+header or at a running page header/footer (a long line printed once a page). The PDF's
+second column interleaves prose with the table, so a row's label is often split over lines
+and mixed with sentences. The label is recovered with the metric vocabulary: the nearest text
+that a label rule recognises and whose metric can take the row's unit.
 Neighbouring lines are consulted only when the value line does not hold a complete label.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from itertools import pairwise
 
 from assets import mapping, reference, units
 from assets.extract.values import RawValue, clean, is_not_reported, is_number
@@ -35,6 +35,7 @@ _BROKEN_UNIT_END = re.compile(r"^\S{0,6}\)")
 _STOPWORDS = frozenset({"and", "the", "of", "to", "a", "an", "by", "with", "for", "from", "as"})
 MAX_TABLE_LINES = 45
 MAX_LABEL_WORDS = 6
+MIN_PAGE_LINES = 4  # a running header/footer is never this close to its next print
 
 
 def _shape(line: str) -> str:
@@ -43,10 +44,19 @@ def _shape(line: str) -> str:
 
 def _footer_shapes(lines: list[str]) -> set[str]:
     """Running page headers/footers: long lines repeated three times or more, page numbers
-    aside. Table headers repeat too, but they are not footers."""
-    counts = Counter(_shape(line) for line in lines if len(line.strip()) >= 20)
+    aside, and never close to themselves (once a page). Rows of one table can share a shape
+    too ('Scope 1 ...', 'Scope 2 ...' with digits alike), but they sit on nearby lines; table
+    headers repeat as well, but they are not footers."""
+    seen: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        if len(line.strip()) >= 20:
+            seen.setdefault(_shape(line), []).append(i)
     headers = {_shape(line) for line in lines if _HEADER.search(clean(line))}
-    return {shape for shape, n in counts.items() if n >= 3} - headers
+    return {
+        shape
+        for shape, at in seen.items()
+        if len(at) >= 3 and min(b - a for a, b in pairwise(at)) >= MIN_PAGE_LINES
+    } - headers
 
 
 def _is_value(token: str) -> bool:
@@ -146,7 +156,7 @@ def extract(lines: list[str]) -> list[RawValue]:
     values: list[RawValue] = []
     i = 0
     while i < len(lines):
-        header = _HEADER.search(cleaned[i])
+        header = "\t" not in lines[i] and _HEADER.search(cleaned[i])  # tab tables: not ours
         if not header:
             i += 1
             continue

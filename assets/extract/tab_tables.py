@@ -7,7 +7,9 @@ row's Unit column, a unit after the label ('Electricity (kWh)'), a unit in the c
 ('Emission: tonnes'), a unit in the table title ('Waste (tonnes)'). A short line just above
 the table is kept as part of its title ('Packaging material used... / Material'). A header
 cell that is a year gives the value's year. Rows shorter than the header are aligned to the
-right, which is how these tables print an empty first header cell.
+right, which is how these tables print an empty first header cell. A markdown pipe table
+('| Indicator | Unit | 2024 |', with its '|---|' separator row) is read the same way, its cells
+split at the pipes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ from assets.extract.values import NUMBER, RawValue, clean, is_not_reported
 _CELL_VALUE = re.compile(rf"^(?P<num>{NUMBER})\s*(?P<unit>[^\d\s].{{0,24}})?$")
 _YEAR_HEADER = re.compile(r"^(?:FY\s*)?((?:19|20)\d{2})(?:\s*(?:value|年|actual))?$", re.I)
 _UNIT_HEADER = re.compile(r"^units?$", re.I)
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_SEPARATOR = re.compile(r"^[\s|:-]*-[\s|:-]*$")
+
+
+def _as_tab_line(line: str) -> str:
+    """A markdown pipe row as tab-separated cells; its separator row as a row of empty cells."""
+    if not _PIPE_ROW.match(line):
+        return line
+    if _PIPE_SEPARATOR.match(line):
+        return "\t"
+    return "\t".join(cell.strip() for cell in line.strip()[1:-1].split("|"))
 
 
 def _header_unit(cell: str) -> str | None:
@@ -57,6 +70,7 @@ def _blocks(lines: list[str]) -> list[list[int]]:
 
 
 def extract(lines: list[str]) -> list[RawValue]:
+    printed, lines = lines, [_as_tab_line(line) for line in lines]
     values: list[RawValue] = []
     for block in _blocks(lines):
         header = [clean(c) for c in lines[block[0]].split("\t")]
@@ -103,7 +117,7 @@ def extract(lines: list[str]) -> list[RawValue]:
                         value_text=m.group("num") if m else cell,
                         table_title=title,
                         column_header=None if col in years else (head or None),
-                        raw_text=lines[idx],
+                        raw_text=printed[idx],
                     )
                 )
     return values
