@@ -81,6 +81,18 @@ def sql_check(name, asset, severity, description, sql: str) -> Check:
     return Check(name, tuple(asset), severity, description, lambda c: findings_from_sql(c, sql))
 
 
+def _year(row: dict) -> int | None:
+    """The year a row is about: its fiscal year, else a raw value's printed year, else its
+    report's. Naming it lets a schema error in a raw table withhold that issuer-year."""
+    for key in ("fiscal_year", "year", "report_fiscal_year"):
+        if _none(row.get(key)) is not None:
+            try:
+                return int(row[key])
+            except (TypeError, ValueError):  # the failing value itself: not a year
+                return None
+    return None
+
+
 def schema_check(table: str, asset: Sequence[str]) -> Check:
     """The generated pandera schema of a table, validated lazily on the table's contents."""
 
@@ -97,7 +109,7 @@ def schema_check(table: str, asset: Sequence[str]) -> Check:
                     f"{table}: column {case['column']} fails {case['check']}"
                     f" (value {case['failure_case']!r})",
                     issuer_id=_none(row.get("issuer_id")),
-                    fiscal_year=_none(row.get("fiscal_year")),
+                    fiscal_year=_year(row),
                     metric_id=_none(row.get("metric_id")),
                     source_document=_none(doc),
                     source_line=_none(row.get("source_line", row.get("line_number"))),

@@ -4,6 +4,7 @@ Values are kept exactly as printed, with document and line. A report that cannot
 recorded as rejected (with the rule and reason) and the others still load.
 """
 
+import os
 from pathlib import Path
 
 import dagster as dg
@@ -12,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets import landing, quality
 from assets.extract import document, mentions
-from assets.quality import ERROR, schema_check, sql_check
+from assets.quality import ERROR, Check, Finding, findings_from_sql, schema_check, sql_check
 from assets.tables import replace_partitions, tables
 from orchestration.resources import LandingFolder
 from orchestration.settings import REPORTS_PARTITION
@@ -103,6 +104,41 @@ def load_landing(
     }
 
 
+DEFAULT_MAX_YEARS_BACK = 5
+
+
+def max_years_back() -> int:
+    """How many years before its fiscal year a report may print actual values for."""
+    return int(os.environ.get("ESG_MAX_YEARS_BACK") or DEFAULT_MAX_YEARS_BACK)
+
+
+def years_in_range(conn) -> list[Finding]:
+    """Printed years: not before 1990, not after the report period's end (unless the label is a
+    target), not more than max_years_back() before the report's fiscal year (unless the label is
+    a baseline or a target). A multi-year table covers the last few years; a year far outside
+    them (2010 in a 2024 report with 2022-2024 tables) is a misread or mistyped header."""
+    back = max_years_back()
+    return findings_from_sql(
+        conn,
+        f"""SELECT v.issuer_id, v.year AS fiscal_year, v.source_document,
+                   v.line_number AS source_line,
+                   v.source_document || ' line ' || v.line_number || ': year ' || v.year
+                   || CASE WHEN v.year < 1990 THEN ' is not a plausible reporting year'
+                           WHEN v.year > year(d.period_end)
+                           THEN ' lies after the report period end ' || d.period_end
+                           ELSE ' is more than {back} years before the report''s fiscal year '
+                                || v.report_fiscal_year || ' (ESG_MAX_YEARS_BACK)' END
+                   AS message
+            FROM raw.reported_values v JOIN raw.report_documents d USING (document)
+            WHERE v.year IS NOT NULL
+              AND (v.year < 1990
+                   OR (v.year > year(d.period_end) AND v.label NOT ILIKE '%target%')
+                   OR (v.year < v.report_fiscal_year - {back}
+                       AND NOT regexp_matches(v.label, 'target|baseline|base year', 'i')))
+            ORDER BY ALL""",
+    )
+
+
 RAW_CHECKS = [
     sql_check(
         "documents_readable",
@@ -128,23 +164,14 @@ RAW_CHECKS = [
            FROM raw.load_errors e JOIN raw.report_documents d USING (document)
            WHERE d.status = 'loaded' ORDER BY ALL""",
     ),
-    sql_check(
+    Check(
         "years_in_range",
-        ["raw", "reported_values"],
+        ("raw", "reported_values"),
         ERROR,
-        "A printed year is a real year and no actual value lies after the report period"
-        " (targets may).",
-        """SELECT v.issuer_id, v.year AS fiscal_year, v.source_document,
-                  v.line_number AS source_line,
-                  v.source_document || ' line ' || v.line_number || ': year ' || v.year
-                  || CASE WHEN v.year < 1990 THEN ' is not a plausible reporting year'
-                          ELSE ' lies after the report period end ' || d.period_end END
-                  AS message
-           FROM raw.reported_values v JOIN raw.report_documents d USING (document)
-           WHERE v.year IS NOT NULL
-             AND (v.year < 1990
-                  OR (v.year > year(d.period_end) AND v.label NOT ILIKE '%target%'))
-           ORDER BY ALL""",
+        "A printed year is a real year, no actual value lies after the report period (targets"
+        " may), and none lies more than ESG_MAX_YEARS_BACK (default 5) years before the report's"
+        " fiscal year (baselines may).",
+        years_in_range,
     ),
     schema_check("raw.report_documents", ["raw", "report_documents"]),
     schema_check("raw.reported_values", ["raw", "reported_values"]),
