@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_PORT ?= 3000
 
-.PHONY: venv run test ui sql bench lint clean-warehouse
+.PHONY: venv run test ui sql bench bench-plot lint clean-warehouse
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,9 +34,14 @@ ui: venv $(DAGSTER_HOME)/dagster.yaml
 sql: venv
 	$(PY) -m orchestration.sql
 
-## Timings of a full refresh over many synthetic issuers (speed goals live here, not in tests).
+## Pipeline vs bare-DuckDB baseline on REPORTS synthetic reports (speed goals live here, not in
+## tests); the last line is JSON. BENCH_RESULTS=file appends it there; bench-plot draws them.
 bench: venv
-	$(PY) -m orchestration.bench --reports $(or $(REPORTS),100)
+	$(PY) -m orchestration.bench --reports $(or $(REPORTS),100) \
+		$(if $(BENCH_RESULTS),--results $(BENCH_RESULTS))
+
+bench-plot: venv
+	$(PY) -m orchestration.bench plot bench/results.jsonl bench/scaling.png
 
 ## Lint, format check, then the whole test suite.
 test: venv

@@ -6,31 +6,44 @@ ref/label_map.csv.
 """
 
 import dagster as dg
+import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets import mapping, quality, reference, units
+from assets import mapping, quality, units
 from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
-from assets.precision import with_rounding
+from assets.precision import ROUNDING_SQL
 from assets.quality import ERROR, WARN, schema_check, sql_check
-from assets.tables import tables, write_tables
+from assets.tables import tables, write_select
 
 MAPPING_VOCABULARY = [["ref", n] for n in ("metrics", "label_map", "unit_aliases")]
 CONVERSION_VOCABULARY = [["ref", "conversion_factors"]]
 
 
-def map_value(row: dict) -> dict:
-    """Map one raw value to its metric and convert it to the canonical unit."""
-    out = {k: row[k] for k in tables()["core.mapped_values"].column_names if k in row}
-    printed_year = row["year"]
-    out["fiscal_year"] = int(printed_year) if pd.notna(printed_year) else row["report_fiscal_year"]
-    out["year_source"] = "printed" if pd.notna(printed_year) else "report"
-    if row["metric_hint"]:
-        res = mapping.Resolution(row["metric_hint"], "prose", None, "mapped")
+WORDING = ("label", "table_title", "column_header", "unit", "metric_hint")
+RESOLVED = ("mapping_status", "mapping_rule", "metric_id", "breakdown", "conversion_status",
+            "factor", "canonical_unit", "assumption")  # fmt: skip
+
+
+def resolve_wording(
+    label: str | None,
+    table_title: str | None,
+    column_header: str | None,
+    unit: str | None,
+    metric_hint: str | None,
+) -> dict:
+    """How one printed wording maps to a metric and converts to its canonical unit.
+
+    Every row that prints the same wording maps the same way, so rules and pint run once per
+    distinct wording, not once per value; the conversion is a factor (all units here are
+    linear) that SQL applies to every value.
+    """
+    if metric_hint:
+        res = mapping.Resolution(metric_hint, "prose", None, "mapped")
     else:
-        res = mapping.resolve(row["label"], row["table_title"], row["column_header"], row["unit"])
-    out |= {
+        res = mapping.resolve(label, table_title, column_header, unit)
+    out = dict.fromkeys(RESOLVED) | {
         "mapping_status": res.status,
         "mapping_rule": res.rule_id,
         "metric_id": res.metric_id,
@@ -38,89 +51,112 @@ def map_value(row: dict) -> dict:
     }
     if res.metric_id is None:
         return out
-    if row["not_reported"]:
-        return out | {"conversion_status": "not_reported"}
-    conv = units.convert(row["value"], row["unit"], res.metric_id)
+    conv = units.convert(1.0, unit, res.metric_id)
     return out | {
         "conversion_status": conv.status,
-        "canonical_value": conv.value,
+        "factor": conv.value,
         "canonical_unit": conv.unit,
         "assumption": conv.assumption or None,
     }
 
 
-def map_values(raw: pd.DataFrame) -> pd.DataFrame:
-    rows = raw.astype(object).where(raw.notna(), None).to_dict("records")
-    return pd.DataFrame(
-        [map_value(r) for r in rows], columns=tables()["core.mapped_values"].column_names
+def clean_sql(x: str) -> str:
+    """SQL for units._clean: 12 significant digits, no binary noise (6106 ML -> 6106000 m³)."""
+    return (
+        f"CASE WHEN {x} IS NULL OR {x} = 0 THEN {x}"
+        f" ELSE round({x}, 11 - CAST(floor(log10(abs({x}))) AS INTEGER)) END"
     )
 
 
-def _join(values: pd.Series) -> str | None:
-    parts = sorted({str(v) for v in values if v is not None and pd.notna(v)})
-    return "; ".join(parts) or None
+MAPPED_SELECT = f"""
+SELECT r.document, r.source_document, r.line_number, r.issuer_id,
+       coalesce(r.year, r.report_fiscal_year) AS fiscal_year,
+       CASE WHEN r.year IS NULL THEN 'report' ELSE 'printed' END AS year_source,
+       r.extractor, r.table_title, r.column_header, r.label, r.unit, r.value_text, r.value,
+       r.not_reported, w.mapping_status, w.mapping_rule, w.metric_id, w.breakdown,
+       CASE WHEN w.metric_id IS NULL THEN NULL
+            WHEN r.not_reported THEN 'not_reported' ELSE w.conversion_status END
+           AS conversion_status,
+       CASE WHEN NOT r.not_reported THEN {clean_sql("r.value * w.factor")} END AS canonical_value,
+       CASE WHEN NOT r.not_reported THEN w.canonical_unit END AS canonical_unit,
+       CASE WHEN NOT r.not_reported THEN w.assumption END AS assumption
+FROM raw.reported_values r
+JOIN _wording w ON {" AND ".join(f"r.{c} IS NOT DISTINCT FROM w.{c}" for c in WORDING)}
+ORDER BY r.document, r.line_number, r.year, r.column_header, r.label
+"""
 
 
-def build_facts(mapped: pd.DataFrame, report_years: dict[str, int]) -> pd.DataFrame:
-    """Reported facts, plus totals derived from their parts where the report prints only parts."""
-    ok = mapped[(mapped["mapping_status"] == "mapped") & (mapped["conversion_status"] == "ok")]
-    reported = pd.DataFrame(
-        {
-            "issuer_id": ok["issuer_id"],
-            "fiscal_year": ok["fiscal_year"],
-            "metric_id": ok["metric_id"],
-            "breakdown": ok["breakdown"],
-            "value": ok["canonical_value"],
-            "unit": ok["canonical_unit"],
-            "reported_value": ok["value_text"],
-            "reported_unit": ok["unit"],
-            "basis": "reported",
-            "source_document": ok["source_document"],
-            "source_line": ok["line_number"],
-            "derived_from_lines": None,
-            "assumption": ok["assumption"],
-        }
+def map_values(conn: duckdb.DuckDBPyConnection) -> None:
+    """raw.reported_values -> core.mapped_values: every raw value with its mapping outcome."""
+    wordings = conn.execute(
+        f"SELECT DISTINCT {', '.join(WORDING)} FROM raw.reported_values"
+    ).fetchall()
+    resolved = pd.DataFrame(
+        [dict(zip(WORDING, w, strict=True)) | resolve_wording(*w) for w in wordings],
+        columns=[*WORDING, *RESOLVED],
     )
-    summable = {m for m, spec in reference.metrics().items() if spec.aggregation == "sum"}
-    key = ["issuer_id", "fiscal_year", "metric_id", "source_document"]
-    missing_parts = mapped[
-        (mapped["mapping_status"] == "mapped")
-        & mapped["not_reported"].astype(bool)
-        & mapped["breakdown"].notna()
-    ]
-    incomplete = set(missing_parts[key].itertuples(index=False, name=None))
-    derived = []
-    for (issuer, year, metric, doc), group in reported.groupby(key, dropna=False):
-        if metric not in summable or group["breakdown"].isna().any():
-            continue  # not a flow/stock, or the report prints its own total
-        if (issuer, year, metric, doc) in incomplete:
-            continue  # a part is 'not reported': its sum would understate the total
-        derived.append(
-            {
-                "issuer_id": issuer,
-                "fiscal_year": year,
-                "metric_id": metric,
-                "breakdown": None,
-                "value": float(f"{group['value'].sum():.12g}"),
-                "unit": group["unit"].iloc[0],
-                "reported_value": None,
-                "reported_unit": None,
-                "basis": "derived",
-                "source_document": doc,
-                "source_line": int(group["source_line"].min()),
-                "derived_from_lines": ",".join(str(n) for n in sorted(set(group["source_line"]))),
-                "assumption": _join(group["assumption"]),
-            }
-        )
-    facts = (
-        pd.concat([reported, pd.DataFrame(derived, columns=reported.columns)])
-        if derived
-        else reported.copy()
-    )
-    facts["report_fiscal_year"] = facts["source_document"].map(report_years)
-    facts = with_rounding(facts)
-    order = ["issuer_id", "fiscal_year", "metric_id", "breakdown", "source_document"]
-    return facts.sort_values(order, na_position="first").reset_index(drop=True)
+    conn.register("_wording", resolved)
+    try:
+        write_select(conn, "core.mapped_values", MAPPED_SELECT)
+    finally:
+        conn.unregister("_wording")
+
+
+FACTS_SELECT = f"""
+WITH reported AS (
+    SELECT issuer_id, fiscal_year, metric_id, breakdown, canonical_value AS value,
+           canonical_unit AS unit, value_text AS reported_value, unit AS reported_unit,
+           'reported' AS basis, source_document, line_number AS source_line,
+           NULL::VARCHAR AS derived_from_lines, assumption
+    FROM core.mapped_values WHERE mapping_status = 'mapped' AND conversion_status = 'ok'
+),
+-- A part printed as 'not reported': summing the others would understate the total.
+incomplete AS (
+    SELECT DISTINCT issuer_id, fiscal_year, metric_id, source_document
+    FROM core.mapped_values
+    WHERE mapping_status = 'mapped' AND not_reported AND breakdown IS NOT NULL
+),
+-- Totals of summable metrics whose report prints only the parts.
+derived AS (
+    SELECT r.issuer_id, r.fiscal_year, r.metric_id, NULL::VARCHAR AS breakdown,
+           {clean_sql("sum(r.value)")} AS value, any_value(r.unit) AS unit,
+           NULL::VARCHAR AS reported_value, NULL::VARCHAR AS reported_unit,
+           'derived' AS basis, r.source_document, min(r.source_line) AS source_line,
+           array_to_string(list_sort(list_distinct(list(r.source_line))), ',')
+               AS derived_from_lines,
+           string_agg(DISTINCT r.assumption, '; ' ORDER BY r.assumption) AS assumption
+    FROM reported r JOIN ref.metrics m ON m.metric_id = r.metric_id AND m.aggregation = 'sum'
+    GROUP BY r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
+    HAVING count(*) FILTER (WHERE r.breakdown IS NULL) = 0
+),
+facts AS (
+    SELECT * FROM reported
+    UNION ALL
+    SELECT d.* FROM derived d ANTI JOIN incomplete i
+        ON i.issuer_id = d.issuer_id AND i.fiscal_year = d.fiscal_year
+       AND i.metric_id = d.metric_id AND i.source_document = d.source_document
+),
+-- How precisely each value was printed (assets/precision.py says why).
+rounded AS (
+    SELECT f.*, doc.fiscal_year AS report_fiscal_year,
+           {ROUNDING_SQL} AS printed_rounding
+    FROM facts f
+    LEFT JOIN raw.report_documents doc
+        ON doc.source_document = f.source_document AND doc.status = 'loaded'
+)
+SELECT * EXCLUDE (printed_rounding),
+       coalesce(CASE WHEN basis = 'derived'
+                     THEN sum(printed_rounding) FILTER (WHERE breakdown IS NOT NULL) OVER (
+                         PARTITION BY issuer_id, fiscal_year, metric_id, source_document)
+                     ELSE printed_rounding END, 0.0) AS rounding
+FROM rounded
+ORDER BY issuer_id, fiscal_year, metric_id, breakdown NULLS FIRST, source_document, source_line
+"""
+
+
+def build_facts(conn: duckdb.DuckDBPyConnection) -> None:
+    """core.mapped_values -> core.facts: reported facts plus totals derived from their parts."""
+    write_select(conn, "core.facts", FACTS_SELECT)
 
 
 MAPPED = ("core", "mapped_values")
@@ -186,14 +222,14 @@ GX_SUITE = "core_facts"
 )
 def core_mapped_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
-        raw = conn.execute("SELECT * FROM raw.reported_values").df()
-        mapped = map_values(raw)
-        write_tables(conn, {"core.mapped_values": mapped})
+        map_values(conn)
         checked = list(quality.evaluate(conn, MAPPED_CHECKS, context.run_id))
-    counts = mapped["mapping_status"].value_counts().to_dict()
-    yield dg.MaterializeResult(
-        metadata={"rows": len(mapped), **{k: int(v) for k, v in counts.items()}}
-    )
+        counts = dict(
+            conn.execute(
+                "SELECT mapping_status, count(*) FROM core.mapped_values GROUP BY ALL"
+            ).fetchall()
+        )
+    yield dg.MaterializeResult(metadata={"rows": sum(counts.values()), **counts})
     yield from checked
 
 
@@ -283,21 +319,16 @@ def core_facts(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, gx: GreatExpectationsResource
 ):
     with duckdb.get_connection() as conn:
-        mapped = conn.execute("SELECT * FROM core.mapped_values").df()
-        years = dict(
-            conn.execute(
-                "SELECT source_document, fiscal_year FROM raw.report_documents"
-                " WHERE status = 'loaded'"
-            ).fetchall()
-        )
-        facts = build_facts(mapped, years)
-        write_tables(conn, {"core.facts": facts})
+        build_facts(conn)
         checks = [*FACT_CHECKS, suite_check(GX_SUITE, gx)]
         checked = list(quality.evaluate(conn, checks, context.run_id))
+        rows, derived = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE basis = 'derived') FROM core.facts"
+        ).fetchone()
     yield dg.MaterializeResult(
         metadata={
-            "rows": len(facts),
-            "derived": int((facts["basis"] == "derived").sum()),
+            "rows": rows,
+            "derived": derived,
             "gx_data_docs": dg.MetadataValue.path(str(gx.docs_index)),
         }
     )

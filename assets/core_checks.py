@@ -8,138 +8,159 @@ from __future__ import annotations
 
 import os
 
-import duckdb
 import pandas as pd
 
 from assets import reference, units
 from assets.quality import ERROR, WARN, Check, Finding, findings_from_sql
+from assets.tables import sql_literal
 
 FACTS = ("core", "facts")
 DEFAULT_YOY_FACTOR = 3.0
 
 
-def _facts(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """core.facts, with each fact's printed rounding as `tol`."""
-    return conn.execute("SELECT *, rounding AS tol FROM core.facts").df()
+def _g(x: str) -> str:
+    """SQL for Python's f'{x:g}' (six significant digits)."""
+    return f"format('{{:g}}', {x})"
 
 
-def _where(row) -> dict:
-    return {
-        "issuer_id": row.issuer_id,
-        "fiscal_year": int(row.fiscal_year),
-        "metric_id": row.metric_id,
-        "source_document": row.source_document,
-        "source_line": int(row.source_line),
-    }
+TOTALS_SQL = f"""
+WITH grouped AS (
+    SELECT issuer_id, fiscal_year, metric_id, source_document, any_value(unit) AS unit,
+           arg_min(value, source_line) FILTER (WHERE breakdown IS NULL) AS total,
+           arg_min(rounding, source_line) FILTER (WHERE breakdown IS NULL) AS total_tol,
+           min(source_line) FILTER (WHERE breakdown IS NULL) AS total_line,
+           sum(value) FILTER (WHERE breakdown IS NOT NULL) AS parts,
+           sum(rounding) FILTER (WHERE breakdown IS NOT NULL) AS parts_tol,
+           array_to_string(list_sort(list_distinct(
+               list(source_line) FILTER (WHERE breakdown IS NOT NULL))), ',') AS lines
+    FROM core.facts WHERE basis = 'reported'
+    GROUP BY issuer_id, fiscal_year, metric_id, source_document
+)
+SELECT issuer_id, fiscal_year, metric_id, source_document, total_line AS source_line,
+       metric_id || ': total ' || {_g("total")} || ' ' || unit || ' (line ' || total_line
+       || ') != sum of its parts ' || {_g("parts")} || ' (lines ' || lines
+       || '), tolerance ' || {_g("total_tol + parts_tol")} AS message
+FROM grouped
+WHERE total IS NOT NULL AND parts IS NOT NULL
+  AND abs(total - parts) > total_tol + parts_tol + 1e-12
+ORDER BY ALL
+"""
 
 
 def totals_match_parts(conn) -> list[Finding]:
-    facts = _facts(conn)
-    reported = facts[facts["basis"] == "reported"]
-    key = ["issuer_id", "fiscal_year", "metric_id", "source_document"]
-    found = []
-    for _, group in reported.groupby(key):
-        totals, parts = group[group["breakdown"].isna()], group[group["breakdown"].notna()]
-        if totals.empty or parts.empty:
-            continue
-        total = totals.iloc[0]
-        tol = total["tol"] + parts["tol"].sum()
-        if abs(total["value"] - parts["value"].sum()) > tol + 1e-12:
-            lines = ",".join(str(n) for n in sorted(set(parts["source_line"])))
-            found.append(
-                Finding(
-                    f"{total['metric_id']}: total {total['value']:g} {total['unit']} (line"
-                    f" {total['source_line']}) != sum of its parts {parts['value'].sum():g}"
-                    f" (lines {lines}), tolerance {tol:g}",
-                    **_where(total),
-                )
-            )
-    return found
+    return findings_from_sql(conn, TOTALS_SQL)
 
 
-def _ratio(num: float, num_unit: str, den: float, den_unit: str, unit: str) -> float:
-    q = units.registry().Quantity(num, num_unit) / units.registry().Quantity(den, den_unit)
+def _ratio_factor(num_unit: str, den_unit: str, unit: str) -> float:
+    """numerator / denominator in the ratio's canonical unit, per unit of each."""
+    q = units.registry().Quantity(1.0, num_unit) / units.registry().Quantity(1.0, den_unit)
     try:
         return float(q.to(unit).magnitude)
     except Exception:  # e.g. average hours printed as 'hours', not hours per person
-        return float(num / den)
+        return 1.0
+
+
+RATIOS_SQL = f"""
+WITH one AS (  -- one fact per key: the latest document's
+    SELECT * FROM core.facts
+    QUALIFY row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
+                               ORDER BY source_document DESC, source_line DESC) = 1
+), pairs AS (
+    SELECT r.*, n.value AS num_value, n.rounding AS num_tol, n.source_line AS num_line,
+           n.metric_id AS num_metric,
+           coalesce(db.value, dt.value) AS den_value, coalesce(db.rounding, dt.rounding) AS den_tol,
+           coalesce(db.source_line, dt.source_line) AS den_line, s.denominator AS den_metric,
+           n.value / coalesce(db.value, dt.value) * s.factor AS expected
+    FROM core.facts r
+    JOIN _ratio_specs s ON s.metric_id = r.metric_id
+    JOIN one n ON n.issuer_id = r.issuer_id AND n.fiscal_year = r.fiscal_year
+              AND n.metric_id = s.numerator AND n.breakdown IS NOT DISTINCT FROM r.breakdown
+    LEFT JOIN one db ON db.issuer_id = r.issuer_id AND db.fiscal_year = r.fiscal_year
+              AND db.metric_id = s.denominator AND db.breakdown IS NOT DISTINCT FROM r.breakdown
+    LEFT JOIN one dt ON dt.issuer_id = r.issuer_id AND dt.fiscal_year = r.fiscal_year
+              AND dt.metric_id = s.denominator AND dt.breakdown IS NULL
+    WHERE r.basis = 'reported' AND coalesce(db.value, dt.value) <> 0 AND n.value <> 0
+), judged AS (
+    SELECT *, rounding + abs(expected) * (num_tol / abs(num_value) + den_tol / abs(den_value))
+              AS tolerance
+    FROM pairs
+)
+SELECT issuer_id, fiscal_year, metric_id, source_document, source_line, expected, tolerance,
+       metric_id || ' printed ' || reported_value || ' ' || reported_unit || ' is '
+       || {_g("value")} || ' ' || unit || ', but ' || num_metric || ' / ' || den_metric
+       || ' = ' || {_g("expected")} || ' ' || unit || ' (lines ' || num_line || '/'
+       || den_line || '), tolerance ' || {_g("tolerance")} AS message
+FROM judged
+WHERE abs(value - expected) > tolerance + 1e-12
+ORDER BY ALL
+"""
 
 
 def ratios_match_their_parts(conn) -> list[Finding]:
     """An intensity, share or average equals numerator / denominator within printed rounding."""
-    facts = _facts(conn)
     metrics = reference.metrics()
-    by_key = {
-        (r.issuer_id, r.fiscal_year, r.metric_id, r.breakdown if pd.notna(r.breakdown) else None): r
-        for r in facts.itertuples()
-    }
-    found = []
-    for r in facts.itertuples():
-        spec = metrics[r.metric_id]
-        if not (spec.numerator_metric and spec.denominator_metric) or r.basis != "reported":
-            continue
-        breakdown = r.breakdown if pd.notna(r.breakdown) else None
-        num = by_key.get((r.issuer_id, r.fiscal_year, spec.numerator_metric, breakdown))
-        den = by_key.get((r.issuer_id, r.fiscal_year, spec.denominator_metric, breakdown))
-        den = den or by_key.get((r.issuer_id, r.fiscal_year, spec.denominator_metric, None))
-        if num is None or den is None or den.value == 0:
-            continue
-        n_unit, d_unit = metrics[num.metric_id].pint_unit, metrics[den.metric_id].pint_unit
-        expected = _ratio(num.value, n_unit, den.value, d_unit, spec.pint_unit)
-        tol = r.tol + abs(expected) * (num.tol / abs(num.value) + den.tol / abs(den.value))
-        if abs(r.value - expected) > tol + 1e-12:
-            found.append(
-                Finding(
-                    f"{r.metric_id} printed {r.reported_value} {r.reported_unit} is {r.value:g}"
-                    f" {r.unit}, but {num.metric_id} / {den.metric_id} = {expected:g} {r.unit}"
-                    f" (lines {num.source_line}/{den.source_line}), tolerance {tol:g}",
-                    **_where(r),
-                    detail={"expected": expected, "tolerance": tol},
-                )
-            )
-    return found
+    specs = pd.DataFrame(
+        [
+            {
+                "metric_id": m.metric_id,
+                "numerator": m.numerator_metric,
+                "denominator": m.denominator_metric,
+                "factor": _ratio_factor(
+                    metrics[m.numerator_metric].pint_unit,
+                    metrics[m.denominator_metric].pint_unit,
+                    m.pint_unit,
+                ),
+            }
+            for m in metrics.values()
+            if m.numerator_metric and m.denominator_metric
+        ],
+        columns=["metric_id", "numerator", "denominator", "factor"],
+    )
+    conn.register("_ratio_specs", specs)
+    try:
+        return findings_from_sql(conn, RATIOS_SQL)
+    finally:
+        conn.unregister("_ratio_specs")
+
+
+def _rule_sql(rule: reference.ConsistencyRule) -> str:
+    others = ", ".join(sql_literal(m) for m in rule.other_metrics)
+    relation = "<=" if rule.kind == "at_most" else "="
+    bad = (
+        "l.value > r.value + l.rounding + r.tol"
+        if rule.kind == "at_most"
+        else "abs(l.value - r.value) > l.rounding + r.tol + 1e-12"
+    )
+    return f"""
+    WITH totals AS (  -- one total per issuer, year and metric: the first document's
+        SELECT * FROM core.facts WHERE breakdown IS NULL
+        QUALIFY row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id
+                                   ORDER BY source_document, source_line) = 1
+    ), rhs AS (
+        SELECT issuer_id, fiscal_year, sum(value) AS value, sum(rounding) AS tol,
+               string_agg(metric_id, ' + ' ORDER BY list_position([{others}], metric_id))
+                   AS metrics
+        FROM totals WHERE metric_id IN ({others})
+        GROUP BY issuer_id, fiscal_year
+    )
+    SELECT l.issuer_id, l.fiscal_year, l.metric_id, l.source_document, l.source_line,
+           {sql_literal(rule.note + ": ")} || l.metric_id || ' ' || {_g("l.value")}
+           || ' {relation} ' || r.metrics || ' ' || {_g("r.value")} || ' does not hold'
+           AS message
+    FROM totals l JOIN rhs r USING (issuer_id, fiscal_year)
+    WHERE l.metric_id = {sql_literal(rule.metric_id)} AND {bad}
+    ORDER BY ALL
+    """
 
 
 def _rule_check(rule: reference.ConsistencyRule) -> Check:
-    def evaluate(conn) -> list[Finding]:
-        facts = _facts(conn)
-        totals = facts[facts["breakdown"].isna()]
-        found = []
-        for (issuer, year), group in totals.groupby(["issuer_id", "fiscal_year"]):
-            values = group.drop_duplicates("metric_id").set_index("metric_id")
-            if rule.metric_id not in values.index:
-                continue
-            left = values.loc[rule.metric_id]
-            others = values.loc[[m for m in rule.other_metrics if m in values.index]]
-            if others.empty:
-                continue
-            right, tol = others["value"].sum(), left["tol"] + others["tol"].sum()
-            bad = (
-                left["value"] > right + tol
-                if rule.kind == "at_most"
-                else abs(left["value"] - right) > tol + 1e-12
-            )
-            if bad:
-                relation = "<=" if rule.kind == "at_most" else "="
-                found.append(
-                    Finding(
-                        f"{rule.note}: {rule.metric_id} {left['value']:g} {relation}"
-                        f" {' + '.join(others.index)} {right:g} does not hold",
-                        issuer_id=issuer,
-                        fiscal_year=int(year),
-                        metric_id=rule.metric_id,
-                        source_document=left["source_document"],
-                        source_line=int(left["source_line"]),
-                    )
-                )
-        return found
-
+    sql = _rule_sql(rule)
     return Check(
         f"rule_{rule.rule_id}",
         FACTS,
         rule.severity,
         f"{rule.note} (warehouse/ref/consistency_rules.csv)",
-        evaluate,
+        lambda conn: findings_from_sql(conn, sql),
     )
 
 

@@ -27,6 +27,7 @@ OPTIONAL_FIELDS = (
     "language",
     "source_document",
 )
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_FILE_NAME = re.compile(r"^[\w.-]+$")
 
 
@@ -99,7 +100,8 @@ def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
     if path.stat().st_size > max_bytes:
         raise RejectedReport("file_too_large", f"{path.name} is over {max_bytes} bytes")
     try:
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The C loader when built (libyaml): as safe (no object tags), many times faster.
+        meta = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except UnicodeDecodeError as exc:
         raise RejectedReport("encoding", f"{path.name} is not UTF-8: {exc}") from exc
     except yaml.YAMLError as exc:

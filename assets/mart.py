@@ -42,13 +42,21 @@ CASE WHEN EXISTS (SELECT 1 FROM dq.current_check_results r
                          OR r.metric_id IS NULL AND r.source_document = f.source_document
                             AND r.source_line = f.source_line))"""
 
+# fail / warn when a current finding of that severity names the fact (its metric, or its line).
+QUALITY_STATUS = f"""{STATUS_SQL.format(severity="error")} THEN 'fail'
+            {STATUS_SQL.format(severity="warn").replace("CASE ", "")} THEN 'warn'
+            ELSE 'pass' END"""
+# Facts of a withheld issuer-year stay as last published, with the status this refresh gives.
+CARRIED_SQL = f"""
+CREATE OR REPLACE TEMP TABLE _carried AS
+SELECT f.* REPLACE ({QUALITY_STATUS} AS quality_status)
+FROM mart.esg_facts f JOIN _withheld w USING (issuer_id, fiscal_year)
+"""
+
 ESG_FACTS_SELECT = f"""
 SELECT f.issuer_id, d.issuer_name, f.fiscal_year, f.metric_id, f.breakdown, f.value, f.unit,
        f.reported_value, f.reported_unit, f.basis, f.source_document, f.source_line,
-       f.derived_from_lines, f.assumption,
-       {STATUS_SQL.format(severity="error")} THEN 'fail'
-            {STATUS_SQL.format(severity="warn").replace("CASE ", "")} THEN 'warn'
-            ELSE 'pass' END AS quality_status
+       f.derived_from_lines, f.assumption, {QUALITY_STATUS} AS quality_status
 FROM core.facts AS f
 LEFT JOIN raw.report_documents AS d
     ON d.source_document = f.source_document AND d.status = 'loaded'
@@ -153,10 +161,7 @@ def publish(conn) -> None:
     conn.execute("BEGIN TRANSACTION")
     try:
         conn.execute(WITHHELD_SQL)
-        conn.execute(
-            "CREATE OR REPLACE TEMP TABLE _carried AS SELECT m.* FROM mart.esg_facts m"
-            " JOIN _withheld w USING (issuer_id, fiscal_year)"
-        )
+        conn.execute(CARRIED_SQL)
         conn.execute(ESG_FACTS.ddl())
         conn.execute(f"INSERT INTO mart.esg_facts {ESG_FACTS_SELECT}")
         conn.execute("INSERT INTO mart.esg_facts SELECT * FROM _carried")

@@ -2,10 +2,10 @@
 
 A value printed as 0.02 stands for anything in [0.015, 0.025): half a unit of its last printed
 digit, converted to the canonical unit. Whole counts of persons or items are exact. A derived
-total carries the rounding of its parts.
+total carries the rounding of its parts (core.facts sums them, see assets/core.py).
 """
 
-import pandas as pd
+EXACT_UNITS = ("persons", "count")  # whole counts are exact, not rounded
 
 
 def half_step(printed: str | None) -> float:
@@ -17,23 +17,13 @@ def half_step(printed: str | None) -> float:
     return 0.5 * 10**-decimals
 
 
-EXACT_UNITS = {"persons", "count"}  # whole counts are exact, not rounded
-
-
-def with_rounding(facts: pd.DataFrame) -> pd.DataFrame:
-    """Add `rounding`: the printed rounding of each fact, in its canonical unit."""
-    facts = facts.copy()
-    reported = pd.to_numeric(facts["reported_value"].str.replace(",", ""), errors="coerce")
-    scale = (facts["value"] / reported).where(reported.abs() > 0, 1.0).abs().fillna(1.0)
-    exact = facts["unit"].isin(EXACT_UNITS) & (reported % 1 == 0)
-    facts["rounding"] = facts["reported_value"].map(half_step) * scale * ~exact
-    parts = facts[facts["breakdown"].notna()]
-    part_rounding = parts.groupby(["issuer_id", "fiscal_year", "metric_id", "source_document"])[
-        "rounding"
-    ]
-    sums = part_rounding.sum().rename("parts_rounding").reset_index()
-    facts = facts.merge(sums, how="left", on=list(sums.columns[:-1]))
-    derived = facts["basis"] == "derived"
-    facts.loc[derived, "rounding"] = facts.loc[derived, "parts_rounding"]
-    facts["rounding"] = facts["rounding"].fillna(0.0)
-    return facts.drop(columns="parts_rounding")
+# The same rule in SQL over core.facts' columns `reported_value`, `value` and `unit`: half a step
+# of the printed digits, scaled from the printed unit to the canonical one.
+_PRINTED = "replace(trim(f.reported_value), ',', '')"
+_NUMBER = f"TRY_CAST({_PRINTED} AS DOUBLE)"
+ROUNDING_SQL = f"""CASE
+    WHEN f.reported_value IS NULL OR trim(f.reported_value) = '' THEN 0.0
+    WHEN f.unit IN {EXACT_UNITS} AND {_NUMBER} % 1 = 0 THEN 0.0
+    ELSE 0.5 * pow(10, -length(coalesce(split_part({_PRINTED}, '.', 2), '')))
+         * coalesce(CASE WHEN abs({_NUMBER}) > 0 THEN abs(f.value / {_NUMBER}) END, 1.0)
+END"""

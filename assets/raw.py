@@ -4,7 +4,9 @@ Values are kept exactly as printed, with document and line. A report that cannot
 recorded as rejected (with the rule and reason) and the others still load.
 """
 
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -70,6 +72,29 @@ def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, l
     return row, [base | v.as_row() for v in extracted], found, errors
 
 
+def workers() -> int:
+    """Processes that read reports: `ESG_WORKERS`, else one per core (1 reads in-process)."""
+    return int(os.environ.get("ESG_WORKERS") or os.cpu_count() or 1)
+
+
+PARALLEL_FROM = 200  # fewer reports are read faster in-process than by starting workers
+
+
+def _load_all(reports: list[landing.LandingReport], max_bytes: int) -> list[tuple]:
+    """_load_report for each report, spread over worker processes when there are many.
+
+    Workers are spawned, not forked: a forked copy of a threaded process (Dagster's code
+    server) can deadlock. Each reads the reference files itself, as this process does.
+    """
+    n = workers()
+    if n <= 1 or len(reports) < PARALLEL_FROM:
+        return [_load_report(r, max_bytes) for r in reports]
+    chunk = max(1, len(reports) // (n * 8))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(n, mp_context=context) as pool:
+        return list(pool.map(_load_report, reports, [max_bytes] * len(reports), chunksize=chunk))
+
+
 def load_landing(
     folder: Path, max_bytes: int, reports: list[str] | None = None
 ) -> dict[str, pd.DataFrame]:
@@ -79,15 +104,15 @@ def load_landing(
     """
     reports_found = {r.name: r for r in landing.scan(folder)}
     wanted = sorted(reports_found) if reports is None else sorted(reports)
+    present = [reports_found[name] for name in wanted if name in reports_found]
+    loaded = dict(zip([r.name for r in present], _load_all(present, max_bytes), strict=True))
     docs, values, found, errors = [], [], [], []
     for name in wanted:
-        if name not in reports_found:
+        if name not in loaded:
             docs.append({"report": name, "document": name, "status": "removed",
                          "error": "removed: no longer in the landing folder"})  # fmt: skip
             continue
-        row, report_values, report_mentions, report_errors = _load_report(
-            reports_found[name], max_bytes
-        )
+        row, report_values, report_mentions, report_errors = loaded[name]
         docs.append(row)
         values += report_values
         found += report_mentions

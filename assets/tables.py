@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -88,10 +90,21 @@ def _conform(table: Table, df: pd.DataFrame) -> pd.DataFrame:
     return out.astype(object).where(out.notna(), None)
 
 
-def write_tables(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """Replace several tables in one transaction: all are published, or none is."""
+@contextmanager
+def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One DuckDB transaction: committed if the block succeeds, rolled back if it raises."""
     conn.execute("BEGIN TRANSACTION")
     try:
+        yield
+    except Exception:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def write_tables(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
+    """Replace several tables in one transaction: all are published, or none is."""
+    with transaction(conn):
         for name, df in frames.items():
             table = tables()[name]
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
@@ -104,10 +117,18 @@ def write_tables(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame
             conn.unregister("_frame")
             for stmt in comment_statements(table):
                 conn.execute(stmt)
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
+
+
+def write_select(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str) -> None:
+    """Replace a table with the rows of a query, in one transaction, columns as tables.yaml."""
+    table = tables()[name]
+    cols = ", ".join(table.column_names)
+    with transaction(conn):
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
+        conn.execute(table.ddl())
+        conn.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM ({select_sql})")
+        for stmt in comment_statements(table):
+            conn.execute(stmt)
 
 
 def _columns(conn: duckdb.DuckDBPyConnection, name: str) -> list[str]:
@@ -130,8 +151,7 @@ def replace_partitions(
     A table whose columns no longer match tables.yaml is recreated (its other partitions come
     back with the next full refresh).
     """
-    conn.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(conn):
         for name, df in frames.items():
             table = tables()[name]
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
@@ -139,16 +159,13 @@ def replace_partitions(
                 conn.execute(table.ddl())
                 for stmt in comment_statements(table):
                     conn.execute(stmt)
-            placeholders = ", ".join("?" for _ in values)
-            conn.execute(f"DELETE FROM {name} WHERE {key} IN ({placeholders})", values)
+            conn.execute(
+                f"DELETE FROM {name} WHERE {key} IN (SELECT unnest(?::VARCHAR[]))", [values]
+            )
             conn.register("_frame", _conform(table, df))
             cols = ", ".join(table.column_names)
             conn.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM _frame")
             conn.unregister("_frame")
-        conn.execute("COMMIT")
-    except Exception:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def append_rows(conn: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:

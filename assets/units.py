@@ -52,8 +52,12 @@ def _one(printed: str) -> ParsedUnit | None:
     return ParsedUnit(text, "")
 
 
+@cache
 def parse_unit(printed: str | None) -> ParsedUnit | None:
-    """Read a printed unit ('kWh', 'liter/tonne', 'm?/tREO'); None when unknown."""
+    """Read a printed unit ('kWh', 'liter/tonne', 'm?/tREO'); None when unknown.
+
+    Cached: readers ask about the same few units on every line (reference data is read once
+    per process, as `reference` does)."""
     if printed is None or not printed.strip():
         return None
     whole = _one(printed)

@@ -1,78 +1,234 @@
-"""`make bench`: how long a full refresh takes for many issuers, step by step.
+"""`make bench REPORTS=N`: the full pipeline against a bare-DuckDB baseline on N synthetic reports.
 
-Builds a landing folder of N reports cloned from the written test report (issuer ids and
-numbers varied), runs the refresh in-process against a temporary warehouse, and prints the
-duration of each step and the extraction rate. Speed goals are read from here, not asserted in
-tests.
+In a temporary landing folder and warehouse:
+1. pipeline: the refresh job with every check, in one in-process run (as `make run` does);
+2. baseline: the minimum on the same files — the project's own parser in a plain loop, one bulk
+   insert into DuckDB, one SQL statement that maps and converts to canonical units (labels and
+   units resolved once per distinct wording); no orchestration, no checks;
+3. incremental: one new report added to the N-report warehouse and refreshed as the sensor
+   would (its partition, then core and mart).
+Progress goes to stderr; the last line on stdout is one JSON object. Speed goals are read from
+here, never asserted in tests.
 
-    python -m orchestration.bench --reports 100
+    python -m orchestration.bench --reports 1000 [--seed 0] [--keep DIR] [--results FILE]
+    python -m orchestration.bench plot bench/results.jsonl bench/scaling.png
 """
 
+from __future__ import annotations
+
 import argparse
-import re
+import json
+import resource
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import dagster as dg
+import duckdb
+import pandas as pd
 
-from assets.extract.document import extract_text
+from assets import landing as landing_folder
+from assets import mapping, units
+from assets.extract import document
+from orchestration import synthetic
 from orchestration.definitions import make_definitions
 from orchestration.jobs import execute_refresh
 from orchestration.resources import build_resources
-from orchestration.settings import REPO_ROOT
+from orchestration.settings import REPORTS_PARTITION
 
-TEMPLATE = REPO_ROOT / "tests" / "fixtures" / "reports" / "harbour-2024"
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+RAW_COLUMNS = ["issuer_id", "fiscal_year", "document", "line_number", "label", "table_title",
+               "column_header", "unit", "year", "value", "metric_hint"]  # fmt: skip
 
 
-def _scaled(number: str, scale: float) -> str:
-    value = float(number.replace(",", ""))
-    if "," not in number and 1990 <= value <= 2100:
-        return number  # a year
-    return f"{round(value * scale):,}"
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
-def make_landing(folder: Path, n: int) -> None:
-    text, meta = TEMPLATE.with_suffix(".txt").read_text(), TEMPLATE.with_suffix(".yaml").read_text()
-    for i in range(n):
-        scale = 1 + i / 100
-        body = re.sub(
-            r"(?<=\s)(\d{1,3}(?:,\d{3})+|\d{3,})(?=\s)",
-            lambda m, scale=scale: _scaled(m.group(1), scale),
-            text,
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def baseline(folder: Path, database: Path) -> tuple[int, int]:
+    """The minimum: parse, one bulk insert, one SQL statement to canonical units.
+
+    Returns (raw values, canonical facts)."""
+    rows = []
+    for report in landing_folder.scan(folder):
+        meta = landing_folder.read_metadata(report.metadata_file, 1 << 30)
+        text = report.document.read_text()
+        for v in document.extract(text, report.fmt)[0]:
+            rows.append((meta["issuer_id"], meta["fiscal_year"], report.document.name,
+                         v.line_number, v.label, v.table_title, v.column_header, v.unit, v.year,
+                         v.value, v.metric_hint))  # fmt: skip
+    raw = pd.DataFrame(rows, columns=RAW_COLUMNS)
+    with duckdb.connect(str(database)) as con:
+        con.execute("CREATE TABLE raw_values AS SELECT * FROM raw")
+        wordings = con.execute(
+            "SELECT DISTINCT label, table_title, column_header, unit, metric_hint FROM raw_values"
+        ).fetchall()
+        con.execute(
+            "CREATE TABLE wording (label VARCHAR, table_title VARCHAR, column_header VARCHAR,"
+            " unit VARCHAR, metric_hint VARCHAR, metric_id VARCHAR, breakdown VARCHAR,"
+            " factor DOUBLE, canonical_unit VARCHAR)"
         )
-        (folder / f"issuer-{i:04d}.txt").write_text(body)
-        (folder / f"issuer-{i:04d}.yaml").write_text(meta.replace("HARBOUR", f"ISSUER{i:04d}"))
+        con.executemany(
+            "INSERT INTO wording VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*w, *_canonical(*w)) for w in wordings],
+        )
+        con.execute(
+            """
+            CREATE TABLE facts AS
+            SELECT r.issuer_id, coalesce(r.year, r.fiscal_year) AS fiscal_year, w.metric_id,
+                   w.breakdown, r.value * w.factor AS value, w.canonical_unit AS unit,
+                   r.document, r.line_number
+            FROM raw_values r
+            JOIN wording w
+              ON  r.label IS NOT DISTINCT FROM w.label
+              AND r.table_title IS NOT DISTINCT FROM w.table_title
+              AND r.column_header IS NOT DISTINCT FROM w.column_header
+              AND r.unit IS NOT DISTINCT FROM w.unit
+              AND r.metric_hint IS NOT DISTINCT FROM w.metric_hint
+            WHERE w.factor IS NOT NULL AND r.value IS NOT NULL
+            """
+        )
+        facts = con.execute("SELECT count(*) FROM facts").fetchone()[0]
+    return len(raw), facts
+
+
+def _canonical(label, table_title, column_header, unit, metric_hint) -> tuple:
+    """(metric, breakdown, factor to the canonical unit, canonical unit) of one wording."""
+    if metric_hint:
+        res = mapping.Resolution(metric_hint, "prose", None, "mapped")
+    else:
+        res = mapping.resolve(label, table_title, column_header, unit)
+    if res.metric_id is None:
+        return None, None, None, None
+    conv = units.convert(1.0, unit, res.metric_id)
+    return res.metric_id, res.breakdown, conv.value, conv.unit
+
+
+def pipeline(folder: Path, warehouse: Path, instance: dg.DagsterInstance):
+    defs = make_definitions(build_resources(folder, warehouse))
+    reports = sorted(r.name for r in landing_folder.scan(folder))
+    result = execute_refresh(defs, instance, reports, QUIET)
+    if not result.success:
+        raise RuntimeError("the pipeline run failed")
+    return defs, result
+
+
+def incremental(defs: dg.Definitions, instance: dg.DagsterInstance, report: str):
+    """What the sensor does for one new report: its partition, then core and mart."""
+    instance.add_dynamic_partitions(REPORTS_PARTITION, [report])
+    result = defs.resolve_job_def("esg_refresh").execute_in_process(
+        instance=instance, partition_key=report, run_config=QUIET, raise_on_error=False
+    )
+    if not result.success:
+        raise RuntimeError("the incremental run failed")
+    return result
+
+
+def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    return {
+        s.step_key: round((s.end_time or 0) - (s.start_time or 0), 2)
+        for s in instance.get_run_step_stats(run_id)
+    }
+
+
+def run(n: int, seed: int, work: Path) -> dict:
+    landing, warehouse = work / "landing", work / "esg.duckdb"
+    start = time.perf_counter()
+    synthetic.write_landing(landing, n, seed)
+    say(f"generated {n} reports in {time.perf_counter() - start:.1f} s")
+
+    start = time.perf_counter()
+    raw_values, baseline_facts = baseline(landing, work / "baseline.duckdb")
+    baseline_s = time.perf_counter() - start
+    say(f"baseline: {raw_values} values, {baseline_facts} facts in {baseline_s:.1f} s")
+
+    instance = dg.DagsterInstance.ephemeral()
+    start = time.perf_counter()
+    defs, result = pipeline(landing, warehouse, instance)
+    pipeline_s = time.perf_counter() - start
+    steps = step_seconds(instance, result.run_id)
+    checks = result.get_asset_check_evaluations()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        facts = con.execute("SELECT count(*) FROM core.facts").fetchone()[0]
+        mart_facts = con.execute("SELECT count(*) FROM mart.esg_facts").fetchone()[0]
+    say(f"pipeline: {facts} facts ({mart_facts} in the mart, one per issuer-year-metric),"
+        f" {len(checks)} checks in {pipeline_s:.1f} s")  # fmt: skip
+    for step, seconds in steps.items():
+        say(f"  {step:<32} {seconds:7.2f} s")
+
+    new = synthetic.generate(n, seed)
+    new.write(landing)
+    start = time.perf_counter()
+    inc = incremental(defs, instance, new.name)
+    incremental_s = time.perf_counter() - start
+    say(f"incremental: one new report in {incremental_s:.1f} s")
+    return {
+        "reports": n,
+        "values": raw_values,
+        "facts": facts,
+        "baseline_facts": baseline_facts,
+        "mart_facts": mart_facts,
+        "pipeline_s": round(pipeline_s, 2),
+        "baseline_s": round(baseline_s, 2),
+        "ratio": round(pipeline_s / baseline_s, 2),
+        "incremental_s": round(incremental_s, 2),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "checks": len(checks),
+        "checks_failed": sum(not c.passed for c in checks),
+        "pipeline_steps_s": steps,
+        "incremental_steps_s": step_seconds(instance, inc.run_id),
+    }
+
+
+def plot(results: Path, png: Path) -> None:
+    """Pipeline and baseline seconds against N (log-log), from the JSON lines of `results`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = sorted((json.loads(line) for line in results.read_text().splitlines() if line.strip()),
+                  key=lambda r: r["reports"])  # fmt: skip
+    n = [r["reports"] for r in runs]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for key, label in (("pipeline_s", "pipeline (all checks)"), ("baseline_s", "baseline"),
+                       ("incremental_s", "one new report")):  # fmt: skip
+        ax.plot(n, [r[key] for r in runs], marker="o", label=label)
+    ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="seconds",
+           title="Full refresh on 2 cores: pipeline vs bare-DuckDB baseline")  # fmt: skip
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    if sys.argv[1:2] == ["plot"]:
+        plot(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser(description="Pipeline vs bare-DuckDB baseline.")
     parser.add_argument("--reports", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--results", type=Path, help="also append the JSON line to this file")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        landing, warehouse = Path(tmp) / "landing", Path(tmp) / "esg.duckdb"
-        landing.mkdir()
-        make_landing(landing, args.reports)
-        texts = [p.read_text() for p in sorted(landing.glob("*.txt"))]
-        start = time.perf_counter()
-        n_values = sum(len(extract_text(t)) for t in texts)
-        extract_s = time.perf_counter() - start
-
-        defs = make_definitions(build_resources(landing, warehouse))
-        instance = dg.DagsterInstance.ephemeral()
-        start = time.perf_counter()
-        result = execute_refresh(
-            defs, instance, sorted(p.stem for p in landing.glob("*.txt")), QUIET
-        )
-        total_s = time.perf_counter() - start
-        assert result.success, "refresh failed"
-        print(f"reports: {args.reports}, values extracted: {n_values}")
-        print(f"extraction alone: {extract_s:.2f} s ({n_values / extract_s:,.0f} values/s)")
-        print(f"full refresh (one run, in-process): {total_s:.2f} s")
-        for step in instance.get_run_step_stats(result.run_id):
-            duration = (step.end_time or 0) - (step.start_time or 0)
-            print(f"  {step.step_key:<28} {duration:7.2f} s")
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        out = run(args.reports, args.seed, args.keep)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = run(args.reports, args.seed, Path(tmp))
+    line = json.dumps(out)
+    if args.results:
+        with args.results.open("a") as f:
+            f.write(line + "\n")
+    print(line)
 
 
 if __name__ == "__main__":

@@ -137,20 +137,25 @@ class _Issuer:
         self.id = f"SYN{index:05d}"
         self.name = f"Synthetic Holdings {index:05d} Limited"
         self.layout = LAYOUTS[index % len(LAYOUTS)]
-        self.n_years = rng.randint(3, 5)
+        self.n_years = rng.randint(4, 6)
         self.april_year = rng.random() < 0.3  # fiscal years from April to March
-        rows = rng.sample(SERIES, rng.randint(12, len(SERIES)))
+        rows = rng.sample(SERIES, rng.randint(13, len(SERIES)))
         self.rows = [
             (metric, rng.choice(labels), rng.choice(unit_choices), rng.uniform(*base))
             for metric, labels, unit_choices, base in rows
         ]
-        self.hazardous = rng.sample(HAZARDOUS, rng.randint(3, len(HAZARDOUS)))
-        self.non_hazardous = rng.sample(NON_HAZARDOUS, rng.randint(3, len(NON_HAZARDOUS)))
+        self.hazardous = rng.sample(HAZARDOUS, rng.randint(4, len(HAZARDOUS)))
+        self.non_hazardous = rng.sample(NON_HAZARDOUS, rng.randint(4, len(NON_HAZARDOUS)))
         self.packaging = rng.sample(PACKAGING, rng.randint(2, len(PACKAGING)))
         self.staff = rng.sample(STAFF, rng.randint(2, len(STAFF)))
         self.waste_total_row = rng.random() < 0.5
         self._growth = {y: rng.uniform(0.9, 1.12) for y in range(FIRST_YEAR - 6, FIRST_YEAR + 12)}
         self.employees = rng.randint(300, 20000)
+
+    def steady(self, key: str, year: int, low: float, high: float) -> float:
+        """A per-issuer value in [low, high), within ±10% of it from one year to the next."""
+        base = random.Random(f"{self.id}:{key}").uniform(low, high)
+        return base * random.Random(f"{self.id}:{key}:{year}").uniform(0.95, 1.05)
 
     def level(self, key: str, year: int) -> float:
         """A deterministic value of series `key` in `year` (a random walk per issuer)."""
@@ -327,10 +332,15 @@ def generate(index: int, seed: int = 0) -> SyntheticReport:
     employees = round(issuer.employees * issuer.level("employees", fy))
     w.line("Training by staff category is set out below.")
     w.line("\t".join(["Development and training", *issuer.staff]))
+    # Shares and hours per person are the issuer's own, varying a little from year to year.
     trained = [
-        max(1, round(employees / len(issuer.staff) * rng.uniform(0.3, 0.9))) for _ in issuer.staff
+        max(1, round(employees / len(issuer.staff) * issuer.steady(f"share {s}", fy, 0.3, 0.8)))
+        for s in issuer.staff
     ]
-    hours = [round(n * rng.uniform(4, 40)) for n in trained]
+    hours = [
+        round(n * issuer.steady(f"hours {s}", fy, 4, 40))
+        for n, s in zip(trained, issuer.staff, strict=True)
+    ]
     for label, cells in (
         ("Employees trained", [(f"{n:,}", "people") for n in trained]),
         ("Total training hours", [(f"{h:,}", "hours") for h in hours]),
@@ -343,7 +353,7 @@ def generate(index: int, seed: int = 0) -> SyntheticReport:
         for staff, (v, u) in zip(issuer.staff, cells, strict=True):
             w.value(label, u, None, v, column_header=staff)
     w.line()
-    turnover = f"{rng.uniform(3, 25):.1f}"
+    turnover = f"{issuer.steady('turnover', fy, 3, 25):.1f}"
     w.line(
         f"As at the end of the year, the total headcount was {employees:,}, and the turnover"
         f" rate stood at {turnover}%."

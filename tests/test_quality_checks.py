@@ -502,11 +502,6 @@ def test_diesel_by_use_must_add_up_to_the_total(build, landing):
     assert published(con, "NRE") == 29
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="assets/mart.py copies carried-over facts with their earlier status (SELECT m.*), so"
-    " quality_status = 'fail' is never written; see the report on issue 3",
-)
 def test_withheld_issuer_year_keeps_its_earlier_facts_marked_fail(build, landing):
     """A refresh that withholds REMT 2024 keeps the facts of the earlier publish; those an error
     names carry quality_status = 'fail', so SQL users can filter them out."""

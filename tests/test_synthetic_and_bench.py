@@ -1,0 +1,114 @@
+"""The synthetic report generator (benchmark input) and `make bench` itself, on a few reports.
+
+The generator lists every value it prints, so the extractor can be held to all of them in every
+layout; the benchmark is run end to end on a handful of reports (its timings are not asserted).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from collections import Counter
+
+import duckdb
+import pytest
+
+from assets.core import resolve_wording
+from assets.extract import document
+from orchestration import bench, synthetic
+from orchestration.settings import REPO_ROOT
+from tests.conftest import run_pipeline
+from tests.test_quality_checks import failures, published, withheld
+
+SAMPLE = range(40)  # four issuers x ten years: every layout
+
+
+def _extract(report: synthetic.SyntheticReport):
+    return document.extract(report.text, report.suffix[1:])[0]
+
+
+def test_generator_is_deterministic_by_seed():
+    assert synthetic.generate(7, seed=3).text == synthetic.generate(7, seed=3).text
+    assert synthetic.generate(7, seed=3).text != synthetic.generate(7, seed=4).text
+
+
+def test_reports_cover_every_layout_with_100_to_300_values():
+    reports = [synthetic.generate(i) for i in SAMPLE]
+    assert {r.layout for r in reports} == set(synthetic.LAYOUTS)
+    assert all(100 <= len(r.printed) <= 300 for r in reports)
+
+
+@pytest.mark.parametrize("index", SAMPLE)
+def test_extractor_reads_every_printed_value_and_maps_it(index):
+    report = synthetic.generate(index)
+    values = _extract(report)
+    assert Counter((v.year, v.value_text) for v in values) == Counter(
+        (year, text) for _, _, year, text in report.printed
+    )
+    if report.defect is None:
+        for v in values:
+            resolved = resolve_wording(
+                v.label, v.table_title, v.column_header, v.unit, v.metric_hint
+            )
+            assert resolved["mapping_status"] == "mapped", (v.line_number, v.label)
+            assert resolved["conversion_status"] == "ok", (v.line_number, v.label, v.unit)
+
+
+def _first(defect: str) -> synthetic.SyntheticReport:
+    return next(r for i in range(1000) if (r := synthetic.generate(i)).defect == defect)
+
+
+def test_a_deliberate_bad_total_is_caught_and_withholds_only_its_issuer_year(tmp_path):
+    bad, clean = _first("waste_total"), synthetic.generate(0)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    for report in (bad, clean):
+        report.write(landing)
+    assert run_pipeline(landing, tmp_path / "esg.duckdb").success
+    total_line = next(
+        int(row["source_line"])
+        for row in csv.DictReader(io.StringIO(bad.text))
+        if row["label"] == "Total" and row["table_title"].startswith("Hazardous")
+    ) if bad.layout == "kpi_csv" else next(
+        n for n, line in enumerate(bad.text.splitlines(), 1) if line.startswith("\tTotal\t")
+    )  # fmt: skip
+    with duckdb.connect(str(tmp_path / "esg.duckdb"), read_only=True) as con:
+        found = failures(con, "totals_match_parts")
+        withheld_years = {y for i, y, _ in withheld(con) if i == bad.issuer_id}
+        assert published(con, clean.issuer_id) > 100
+    assert found and {(i, m, line) for _, i, _, m, line, _ in found} == {
+        (bad.issuer_id, "waste.hazardous", total_line)
+    }
+    assert bad.fiscal_year in withheld_years
+    assert {y for _, _, y, *_ in found} == withheld_years
+
+
+def test_bench_runs_pipeline_baseline_and_incremental(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "orchestration.bench", "--reports", "12", "--keep", str(tmp_path)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])  # the last line is the JSON
+    for key in ("reports", "facts", "pipeline_s", "baseline_s", "ratio", "incremental_s"):
+        assert key in result
+    assert result["reports"] == 12 and result["facts"] >= result["baseline_facts"] > 12 * 100
+    assert result["values"] == sum(len(synthetic.generate(i).printed) for i in range(12))
+    assert result["peak_rss_mb"] > 0 and result["checks_failed"] == 0
+    new = synthetic.generate(12)
+    with duckdb.connect(str(tmp_path / "esg.duckdb"), read_only=True) as con:
+        (n,) = con.execute(
+            "SELECT count(*) FROM mart.esg_facts WHERE source_document = ?",
+            [
+                f"{new.name}.txt"
+                if new.suffix == ".txt"
+                else f"{new.issuer_id.lower()}-{new.fiscal_year}.pdf"
+            ],
+        ).fetchone()
+    assert n > 0, "the incremental report reached the mart"
+    assert bench.peak_rss_mb() > 0
