@@ -205,6 +205,28 @@ RAW_CHECKS = [
 ]
 
 
+MAX_LISTED_REPORTS = 50  # metadata is stored with every partition's event: keep it small
+
+
+def _run_scope(reports: list[str]) -> str:
+    """The partitions a check evaluation covered, as dq.check_results.partition_key."""
+    if len(reports) <= MAX_LISTED_REPORTS:
+        return ",".join(reports)
+    return f"{len(reports)} reports: {reports[0]} .. {reports[-1]}"
+
+
+def _summary(docs: pd.DataFrame, values: pd.DataFrame) -> dg.MetadataValue:
+    """Per report (status, values) for a few reports; counts by status for many."""
+    if len(docs) > MAX_LISTED_REPORTS:
+        counts = docs["status"].value_counts().to_dict()
+        text = f"{len(docs)} reports {counts}, {len(values)} values (per report: raw tables)"
+        return dg.MetadataValue.md(text)
+    per_report = docs[["report", "status"]].merge(
+        values.groupby("report").size().rename("values").reset_index(), how="left", on="report"
+    )
+    return dg.MetadataValue.md(per_report.fillna(0).to_markdown(index=False))
+
+
 reports_partitions = dg.DynamicPartitionsDefinition(name=REPORTS_PARTITION)
 
 
@@ -236,12 +258,8 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     frames = load_landing(landing.folder, landing.max_document_bytes, reports)
     with duckdb.get_connection() as conn:
         replace_partitions(conn, frames, "report", reports)
-        checked = list(quality.evaluate(conn, RAW_CHECKS, context.run_id, ",".join(reports)))
-    docs, values = frames["raw.report_documents"], frames["raw.reported_values"]
-    per_report = docs[["report", "status"]].merge(
-        values.groupby("report").size().rename("values").reset_index(), how="left", on="report"
-    )
-    summary = dg.MetadataValue.md(per_report.fillna(0).to_markdown(index=False))
+        checked = list(quality.evaluate(conn, RAW_CHECKS, context.run_id, _run_scope(reports)))
+    summary = _summary(frames["raw.report_documents"], frames["raw.reported_values"])
     for name in ("report_documents", "reported_values", "label_mentions", "load_errors"):
         yield dg.MaterializeResult(
             asset_key=["raw", name],
