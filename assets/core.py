@@ -16,6 +16,7 @@ from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.precision import ROUNDING_SQL
 from assets.quality import ERROR, WARN, schema_check, sql_check
 from assets.tables import tables, write_select
+from orchestration.settings import WAREHOUSE_POOL
 
 MAPPING_VOCABULARY = [["ref", n] for n in ("metrics", "label_map", "unit_aliases")]
 CONVERSION_VOCABULARY = [["ref", "conversion_factors"]]
@@ -216,6 +217,7 @@ GX_SUITE = "core_facts"
     key=["core", "mapped_values"],
     deps=[["raw", "reported_values"], *MAPPING_VOCABULARY, *CONVERSION_VOCABULARY],
     group_name="core",
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb", "pandas"},
     description=tables()["core.mapped_values"].description,
     check_specs=quality.specs(MAPPED_CHECKS),
@@ -237,6 +239,7 @@ def core_mapped_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource
     key=["core", "unmapped_values"],
     deps=[["core", "mapped_values"]],
     group_name="core",
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="View: raw values no label rule recognised (extend warehouse/ref/label_map.csv).",
     check_specs=quality.specs(UNMAPPED_CHECKS),
@@ -294,6 +297,7 @@ ORDER BY d.report
     key=["core", "document_coverage"],
     deps=[["core", "mapped_values"], ["raw", "label_mentions"], ["raw", "report_documents"]],
     group_name="core",
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
     description="View: per document, numeric rows found, mapped, unmapped (with labels), and KPI"
     " labels named without numbers.",
@@ -311,6 +315,7 @@ def core_document_coverage(duckdb: DuckDBResource) -> dg.MaterializeResult:
     key=["core", "facts"],
     deps=[["core", "mapped_values"], ["raw", "report_documents"], ["ref", "metrics"]],
     group_name="core",
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb", "pandas"},
     description=tables()["core.facts"].description,
     check_specs=quality.specs([*FACT_CHECKS, suite_check(GX_SUITE)]),

@@ -17,6 +17,7 @@ from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, schema_check, sql_check
 from assets.tables import comment_statements, sql_literal, tables
 from orchestration.resources import WarehouseResource
+from orchestration.settings import WAREHOUSE_POOL
 
 ESG_FACTS = tables()["mart.esg_facts"]
 # The nightly schedule refreshes the mart; a day and a bit without one shows it as stale.
@@ -268,6 +269,7 @@ MART_CHECKS = [
     ],
     check_specs=quality.specs([*MART_CHECKS, suite_check(GX_SUITE)]),
     group_name="mart",
+    pool=WAREHOUSE_POOL,
 )
 def mart_tables(
     context: dg.AssetExecutionContext, duckdb: WarehouseResource, gx: GreatExpectationsResource

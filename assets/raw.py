@@ -18,7 +18,7 @@ from assets.extract import document, mentions
 from assets.quality import ERROR, Check, Finding, findings_from_sql, schema_check, sql_check
 from assets.tables import replace_partitions, tables
 from orchestration.resources import LandingFolder
-from orchestration.settings import REPORTS_PARTITION
+from orchestration.settings import REPORTS_PARTITION, WAREHOUSE_POOL
 
 EXTRACTION_VOCABULARY = [["ref", "label_map"], ["ref", "unit_aliases"], ["ref", "prose_patterns"]]
 
@@ -249,6 +249,7 @@ def _spec(name: str) -> dg.AssetSpec:
     ],
     check_specs=quality.specs(RAW_CHECKS),
     group_name="raw",
+    pool=WAREHOUSE_POOL,
     # A backfill of many reports is one run, not a process per report.
     backfill_policy=dg.BackfillPolicy.single_run(),
 )

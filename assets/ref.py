@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.reference import REF_TABLES, read_ref_csv
-from orchestration.settings import REF_DIR
+from orchestration.settings import REF_DIR, WAREHOUSE_POOL
 
 
 def _ref_asset(name: str) -> dg.AssetsDefinition:
@@ -17,6 +17,7 @@ def _ref_asset(name: str) -> dg.AssetsDefinition:
     @dg.asset(
         key=["ref", name],
         group_name="ref",
+        pool=WAREHOUSE_POOL,
         kinds={"duckdb"},
         description=f"Reference table loaded from warehouse/ref/{name}.csv (reviewed in git).",
         # The file's hash is its version: the UI marks downstream assets stale when it changes.

@@ -96,3 +96,55 @@ def test_environment_picks_landing_folder_and_warehouse(tmp_path, monkeypatch):
     assert resources["landing"].path == str(tmp_path / "in")
     assert resources["duckdb"].published_path == str(tmp_path / "out" / "w.duckdb")
     assert resources["duckdb"].database == str(tmp_path / "out" / "w.build.duckdb")
+
+
+def test_the_same_definitions_run_with_the_multiprocess_executor(tmp_path, monkeypatch):
+    """ESG_EXECUTOR=multiprocess: every step in a process of its own (one at a time: DuckDB has
+    one writer), started from the code location as `dagster dev` would."""
+    from orchestration import definitions
+    from orchestration.jobs import RANGE_TAGS
+    from orchestration.settings import REPORTS_PARTITION
+
+    warehouse = tmp_path / "esg.duckdb"
+    monkeypatch.setenv("ESG_EXECUTOR", "multiprocess")
+    monkeypatch.setenv("ESG_LANDING_DIR", str(SAMPLE_LANDING_DIR))
+    monkeypatch.setenv("ESG_WAREHOUSE", str(warehouse))
+    reports = sorted(p.stem for p in SAMPLE_LANDING_DIR.glob("*.csv"))
+    (tmp_path / "home").mkdir()
+    with dg.DagsterInstance.local_temp(str(tmp_path / "home")) as instance:
+        instance.add_dynamic_partitions(REPORTS_PARTITION, reports)
+        job = dg.reconstructable(definitions.refresh_job)
+        with dg.execute_job(
+            job, instance, tags=dict(zip(RANGE_TAGS, (reports[0], reports[-1]), strict=True))
+        ) as result:
+            assert result.success
+            workers = [
+                e
+                for e in result.all_events
+                if e.event_type == dg.DagsterEventType.STEP_WORKER_STARTED
+            ]
+    assert len(workers) == len(
+        definitions.make_definitions().resolve_job_def("esg_refresh").nodes_in_topological_order
+    )
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        issuers = {
+            i for (i,) in con.execute("SELECT DISTINCT issuer_id FROM mart.esg_facts").fetchall()
+        }
+    assert issuers == {"REMT", "NRE"}
+
+
+def test_the_ui_can_show_what_is_stale():
+    """The mart carries a freshness policy a little over a day (the nightly schedule), and each
+    reference asset's code version is its file's hash, so an edited mapping marks it stale."""
+    import hashlib
+    from datetime import timedelta
+
+    from orchestration.settings import REF_DIR
+
+    graph = defs.resolve_asset_graph()
+    for key in (["mart", "esg_facts"], ["mart", "issuer_year"]):
+        policy = graph.get(dg.AssetKey(key)).freshness_policy
+        assert timedelta(hours=24) < policy.warn_window.to_timedelta() < timedelta(hours=27)
+    for path in REF_DIR.glob("*.csv"):
+        node = graph.get(dg.AssetKey(["ref", path.stem]))
+        assert node.code_version == hashlib.sha256(path.read_bytes()).hexdigest()[:16]
