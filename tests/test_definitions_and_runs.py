@@ -87,6 +87,9 @@ def test_make_run_entry_point_prints_a_summary(tmp_path):
     assert "reports:   2 loaded" in out.stdout
     assert "REMT       2024" in out.stdout
     assert "checks:" in out.stdout
+    docs = tmp_path / "gx" / "data_docs" / "index.html"  # GX Data Docs beside the warehouse
+    assert f"GX docs:   {docs}" in out.stdout
+    assert "<html" in docs.read_text().lower()
 
 
 def test_environment_picks_landing_folder_and_warehouse(tmp_path, monkeypatch):

@@ -69,6 +69,15 @@ def test_label_rules_pick_metric_by_label_table_and_unit(
     assert (res.status, res.metric_id, res.breakdown) == ("mapped", metric, breakdown)
 
 
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [("Electricity consumption target", "MWh"), ("Water intensity target for 2030", "m3/t"),
+     ("Scope 1 emissions reduction target", "tCO2e")],
+)  # fmt: skip
+def test_targets_are_never_taken_for_actual_values(label, unit):
+    assert mapping.resolve(label, None, None, unit).status == "ignored"
+
+
 def test_unknown_label_is_kept_in_raw_and_listed_as_unmapped(tmp_path, build):
     landing = copy_sample(tmp_path / "landing")
     (landing / "acme.yaml").write_text(META)

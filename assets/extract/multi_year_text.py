@@ -125,8 +125,11 @@ def _recover_label(
         pieces += neighbours
     found = []
     for dist, text in pieces:
-        match = mapping.best(text, None, unit)
-        if match and match.metric_id != reference.IGNORE:
+        # The best rule naming a metric: an ignore rule ('target' in the prose half of a line)
+        # must not hide the label printed beside it.
+        candidates = mapping.candidates(text, None, unit)
+        match = next((m for m in candidates if m.metric_id != reference.IGNORE), None)
+        if match:
             found.append((dist, match, text))
     if found:
         dist, match, text = min(found, key=lambda f: (f[0], tuple(-s for s in f[1].score())))
