@@ -37,6 +37,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 RUN_TIMEOUT_S = 420
+BAD_META = """issuer_id: ACME
+issuer_name: Acme Materials Ltd
+fiscal_year: 2024
+period_start: 2024-01-01
+period_end: 2024-12-31
+"""
+BAD_CSV = 'label,unit,year,value,source_line\nElectricity,kWhx,2024,"5,000",12\n'
 
 
 def _free_port() -> int:
@@ -65,6 +72,9 @@ def dagster_ui(tmp_path: Path):
     home.mkdir()
     shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
     landing = copy_sample(tmp_path / "landing")
+    # A third report with a unit nobody knows: its check fails in the UI, the others publish.
+    (landing / "acme-2024.csv").write_text(BAD_CSV)
+    (landing / "acme-2024.yaml").write_text(BAD_META)
     warehouse = tmp_path / "esg.duckdb"
     env = {
         "DAGSTER_HOME": str(home),
@@ -135,21 +145,32 @@ def test_ui_shows_assets_and_checks_and_runs_a_materialisation(dagster_ui, tmp_p
             page.goto(f"{url}/asset-groups", wait_until="networkidle")
             page.get_by_role("button", name="Materialize all").click()
             page.get_by_role("button", name="All", exact=True).click()
-            page.get_by_text("2 partitions").wait_for()
+            page.get_by_text("3 partitions").wait_for()
             page.get_by_role("button", name="Launch backfill").click()
             status = _wait_for_run(page, url)
             page.screenshot(path=tmp_path / "runs.png")
             assert status == "Success", f"the run launched from the UI ended in {status}"
 
             page.goto(f"{url}/assets/mart/esg_facts?view=checks", wait_until="networkidle")
-            page.get_by_text("Passed").first.wait_for()
+            page.get_by_text("unique_fact_key", exact=True).first.click()
+            for text in ("Passed", "Metadata", "failing_rows", "failures"):
+                page.get_by_text(text, exact=True).first.wait_for()
             assert "Not evaluated" not in page.inner_text("body")
             page.screenshot(path=tmp_path / "mart_checks_after_run.png")
+
+            # The failing check, on the asset it guards, with its count and failing rows.
+            page.goto(f"{url}/assets/core/mapped_values?view=checks", wait_until="networkidle")
+            page.get_by_text("units_convertible", exact=True).first.click()
+            page.get_by_text("Failed", exact=True).first.wait_for()
+            page.get_by_text("failing_rows", exact=True).first.wait_for()
+            page.get_by_text("Show Markdown").first.click()
+            page.get_by_text("kWhx").first.wait_for()  # the failing row names the unit
+            page.screenshot(path=tmp_path / "failed_check.png")
         finally:
             browser.close()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         issuers = {
             r for (r,) in con.execute("SELECT DISTINCT issuer_id FROM mart.esg_facts").fetchall()
         }
-    assert issuers == {"REMT", "NRE"}
+    assert issuers == {"REMT", "NRE"}  # ACME 2024 is withheld by its error; the others publish
     assert (tmp_path / "runs.png").stat().st_size > 10_000
