@@ -206,8 +206,11 @@ MART_CHECKS = [
         ESG,
         ERROR,
         "One row per issuer, fiscal year, metric and breakdown.",
-        """SELECT issuer_id, fiscal_year, metric_id,
-                  'duplicated key (' || count(*) || ' rows)' AS message
+        """SELECT issuer_id, fiscal_year, metric_id, min(source_document) AS source_document,
+                  min(source_line) AS source_line,
+                  'duplicated key (' || count(*) || ' rows: '
+                  || string_agg(source_document || ' line ' || source_line, ', '
+                                ORDER BY source_document, source_line) || ')' AS message
            FROM mart.esg_facts GROUP BY issuer_id, fiscal_year, metric_id, breakdown
            HAVING count(*) > 1""",
     ),

@@ -577,8 +577,9 @@ REMT_COAL = "issuer_id = 'REMT' AND metric_id = 'energy.coal'"
         pytest.param(
             "unique_fact_key",
             [f"INSERT INTO mart.esg_facts SELECT * FROM mart.esg_facts WHERE {REMT_COAL}"],
-            ("REMT", 2024, "energy.coal", None),
-            "duplicated key (2 rows)",
+            ("REMT", 2024, "energy.coal", 124),
+            "duplicated key (2 rows: remt-2024-esg-report.txt line 124, remt-2024-esg-report.txt"
+            " line 124)",
             id="unique_fact_key",
         ),
         pytest.param(
