@@ -84,6 +84,14 @@ def copy_sample(dest: Path) -> Path:
     return dest
 
 
+# A small third issuer, as a KPI table: one value.
+ACME_META = """issuer_id: ACME
+issuer_name: Acme Materials Ltd
+fiscal_year: 2024
+period_start: 2024-01-01
+period_end: 2024-12-31
+"""
+ACME_CSV = 'label,unit,year,value,source_line\nElectricity,kWh,2024,"5,000",12\n'
 REMT_CSV, NRE_CSV = "remt-2024-esg-report.csv", "northern-rare-earth-2024-esg-report.csv"
 
 

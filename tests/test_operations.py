@@ -19,15 +19,15 @@ from orchestration.automation import landing_sensor
 from orchestration.definitions import make_definitions
 from orchestration.resources import LandingFolder, build_resources
 from orchestration.settings import REPO_ROOT, SAMPLE_LANDING_DIR, build_path
-from tests.conftest import QUIET, REMT_CSV, copy_sample, edit_kpi_table, run_pipeline
-
-ACME_META = """issuer_id: ACME
-issuer_name: Acme Materials Ltd
-fiscal_year: 2024
-period_start: 2024-01-01
-period_end: 2024-12-31
-"""
-ACME_CSV = 'label,unit,year,value,source_line\nElectricity,kWh,2024,"5,000",12\n'
+from tests.conftest import (
+    ACME_CSV,
+    ACME_META,
+    QUIET,
+    REMT_CSV,
+    copy_sample,
+    edit_kpi_table,
+    run_pipeline,
+)
 
 
 def _tick(instance, landing: Path, cursor: str | None):

@@ -22,7 +22,7 @@ import pytest
 from orchestration import ui
 from orchestration.definitions import defs
 from orchestration.settings import REPO_ROOT, REPORTS_PARTITION
-from tests.conftest import copy_sample
+from tests.conftest import ACME_CSV, ACME_META, copy_sample
 
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
@@ -37,13 +37,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 RUN_TIMEOUT_S = 420
-BAD_META = """issuer_id: ACME
-issuer_name: Acme Materials Ltd
-fiscal_year: 2024
-period_start: 2024-01-01
-period_end: 2024-12-31
-"""
-BAD_CSV = 'label,unit,year,value,source_line\nElectricity,kWhx,2024,"5,000",12\n'
+BAD_CSV = ACME_CSV.replace(",kWh,", ",kWhx,")  # a unit nobody knows
 
 
 def _free_port() -> int:
@@ -74,7 +68,7 @@ def dagster_ui(tmp_path: Path):
     landing = copy_sample(tmp_path / "landing")
     # A third report with a unit nobody knows: its check fails in the UI, the others publish.
     (landing / "acme-2024.csv").write_text(BAD_CSV)
-    (landing / "acme-2024.yaml").write_text(BAD_META)
+    (landing / "acme-2024.yaml").write_text(ACME_META)
     warehouse = tmp_path / "esg.duckdb"
     env = {
         "DAGSTER_HOME": str(home),
