@@ -16,6 +16,7 @@ from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.precision import ROUNDING_SQL
 from assets.quality import ERROR, WARN, schema_check, sql_check
 from assets.tables import tables, write_select
+from assets.units import clean_sql
 from orchestration.settings import WAREHOUSE_POOL
 
 MAPPING_VOCABULARY = [["ref", n] for n in ("metrics", "label_map", "unit_aliases")]
@@ -59,14 +60,6 @@ def resolve_wording(
         "canonical_unit": conv.unit,
         "assumption": conv.assumption or None,
     }
-
-
-def clean_sql(x: str) -> str:
-    """SQL for units._clean: 12 significant digits, no binary noise (6106 ML -> 6106000 m³)."""
-    return (
-        f"CASE WHEN {x} IS NULL OR {x} = 0 THEN {x}"
-        f" ELSE round({x}, 11 - CAST(floor(log10(abs({x}))) AS INTEGER)) END"
-    )
 
 
 MAPPED_SELECT = f"""

@@ -8,16 +8,7 @@ total carries the rounding of its parts (core.facts sums them, see assets/core.p
 EXACT_UNITS = ("persons", "count")  # whole counts are exact, not rounded
 
 
-def half_step(printed: str | None) -> float:
-    """Half a unit of the last printed digit ('2,366' -> 0.5, '0.02' -> 0.005)."""
-    if not printed:
-        return 0.0
-    text = printed.replace(",", "").strip()
-    decimals = len(text.split(".")[1]) if "." in text else 0
-    return 0.5 * 10**-decimals
-
-
-# The same rule in SQL over core.facts' columns `reported_value`, `value` and `unit`: half a step
+# The rule in SQL over core.facts' columns `reported_value`, `value` and `unit`: half a step
 # of the printed digits, scaled from the printed unit to the canonical one.
 _PRINTED = "replace(trim(f.reported_value), ',', '')"
 _NUMBER = f"TRY_CAST({_PRINTED} AS DOUBLE)"

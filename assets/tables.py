@@ -102,23 +102,6 @@ def transaction(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def write_tables(conn: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> None:
-    """Replace several tables in one transaction: all are published, or none is."""
-    with transaction(conn):
-        for name, df in frames.items():
-            table = tables()[name]
-            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
-            conn.execute(table.ddl())
-            conn.register("_frame", _conform(table, df))
-            conn.execute(
-                f"INSERT INTO {name} ({', '.join(table.column_names)}) "
-                f"SELECT {', '.join(table.column_names)} FROM _frame"
-            )
-            conn.unregister("_frame")
-            for stmt in comment_statements(table):
-                conn.execute(stmt)
-
-
 def write_select(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str) -> None:
     """Replace a table with the rows of a query, in one transaction, columns as tables.yaml."""
     table = tables()[name]

@@ -92,6 +92,14 @@ def _clean(x: float) -> float:
     return float(f"{x:.12g}")
 
 
+def clean_sql(x: str) -> str:
+    """_clean in SQL, for values converted in the warehouse: 12 significant digits."""
+    return (
+        f"CASE WHEN {x} IS NULL OR {x} = 0 THEN {x}"
+        f" ELSE round({x}, 11 - CAST(floor(log10(abs({x}))) AS INTEGER)) END"
+    )
+
+
 def _factor_candidates(metric_id: str) -> list[reference.Factor]:
     return [f for f in reference.factors() if f.applied and metric_id in f.metrics]
 

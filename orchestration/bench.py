@@ -29,7 +29,7 @@ import duckdb
 import pandas as pd
 
 from assets import landing as landing_folder
-from assets import mapping, units
+from assets.core import RESOLVED, WORDING, resolve_wording
 from assets.extract import document
 from orchestration import synthetic
 from orchestration.definitions import make_definitions
@@ -66,48 +66,25 @@ def baseline(folder: Path, database: Path) -> tuple[int, int]:
     raw = pd.DataFrame(rows, columns=RAW_COLUMNS)
     with duckdb.connect(str(database)) as con:
         con.execute("CREATE TABLE raw_values AS SELECT * FROM raw")
-        wordings = con.execute(
-            "SELECT DISTINCT label, table_title, column_header, unit, metric_hint FROM raw_values"
-        ).fetchall()
-        con.execute(
-            "CREATE TABLE wording (label VARCHAR, table_title VARCHAR, column_header VARCHAR,"
-            " unit VARCHAR, metric_hint VARCHAR, metric_id VARCHAR, breakdown VARCHAR,"
-            " factor DOUBLE, canonical_unit VARCHAR)"
+        wordings = con.execute(f"SELECT DISTINCT {', '.join(WORDING)} FROM raw_values").fetchall()
+        resolved = pd.DataFrame(  # rules and pint once per wording, as the pipeline does
+            [dict(zip(WORDING, w, strict=True)) | resolve_wording(*w) for w in wordings],
+            columns=[*WORDING, *RESOLVED],
         )
-        con.executemany(
-            "INSERT INTO wording VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*w, *_canonical(*w)) for w in wordings],
-        )
+        con.register("wording", resolved)
         con.execute(
-            """
+            f"""
             CREATE TABLE facts AS
             SELECT r.issuer_id, coalesce(r.year, r.fiscal_year) AS fiscal_year, w.metric_id,
                    w.breakdown, r.value * w.factor AS value, w.canonical_unit AS unit,
                    r.document, r.line_number
             FROM raw_values r
-            JOIN wording w
-              ON  r.label IS NOT DISTINCT FROM w.label
-              AND r.table_title IS NOT DISTINCT FROM w.table_title
-              AND r.column_header IS NOT DISTINCT FROM w.column_header
-              AND r.unit IS NOT DISTINCT FROM w.unit
-              AND r.metric_hint IS NOT DISTINCT FROM w.metric_hint
+            JOIN wording w ON {" AND ".join(f"r.{c} IS NOT DISTINCT FROM w.{c}" for c in WORDING)}
             WHERE w.factor IS NOT NULL AND r.value IS NOT NULL
             """
         )
         facts = con.execute("SELECT count(*) FROM facts").fetchone()[0]
     return len(raw), facts
-
-
-def _canonical(label, table_title, column_header, unit, metric_hint) -> tuple:
-    """(metric, breakdown, factor to the canonical unit, canonical unit) of one wording."""
-    if metric_hint:
-        res = mapping.Resolution(metric_hint, "prose", None, "mapped")
-    else:
-        res = mapping.resolve(label, table_title, column_header, unit)
-    if res.metric_id is None:
-        return None, None, None, None
-    conv = units.convert(1.0, unit, res.metric_id)
-    return res.metric_id, res.breakdown, conv.value, conv.unit
 
 
 def pipeline(folder: Path, warehouse: Path, instance: dg.DagsterInstance):

@@ -120,3 +120,27 @@ def _write(path: Path, fields, rows) -> None:
         writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
+
+
+# What a built warehouse says about checks and publishing.
+def failures(con, check: str) -> list[tuple]:
+    return con.execute(
+        """SELECT severity, issuer_id, fiscal_year, metric_id, source_line, message
+           FROM dq.current_check_results WHERE check_name = ? AND NOT passed ORDER BY ALL""",
+        [check],
+    ).fetchall()
+
+
+def failed_checks(con) -> set[str]:
+    rows = con.execute("SELECT check_name FROM dq.current_check_results WHERE NOT passed")
+    return {name for (name,) in rows.fetchall()}
+
+
+def published(con, issuer: str) -> int:
+    query = "SELECT count(*) FROM mart.esg_facts WHERE issuer_id = ?"
+    return con.execute(query, [issuer]).fetchall()[0][0]
+
+
+def withheld(con) -> list[tuple]:
+    query = "SELECT issuer_id, fiscal_year, failed_checks FROM mart.withheld_issuer_years"
+    return con.execute(query).fetchall()

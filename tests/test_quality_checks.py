@@ -12,7 +12,17 @@ from assets.core import FACT_CHECKS, MAPPED_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.mart import GX_SUITE, MART_CHECKS
 from assets.raw import RAW_CHECKS
-from tests.conftest import NRE_CSV, REMT_CSV, add_kpi_row, copy_sample, edit_kpi_table
+from tests.conftest import (
+    NRE_CSV,
+    REMT_CSV,
+    add_kpi_row,
+    copy_sample,
+    edit_kpi_table,
+    failed_checks,
+    failures,
+    published,
+    withheld,
+)
 
 CHECKS = {c.name: c for c in [*RAW_CHECKS, *MAPPED_CHECKS, *FACT_CHECKS, *MART_CHECKS]}
 
@@ -20,29 +30,6 @@ CHECKS = {c.name: c for c in [*RAW_CHECKS, *MAPPED_CHECKS, *FACT_CHECKS, *MART_C
 @pytest.fixture
 def landing(tmp_path):
     return copy_sample(tmp_path / "landing")
-
-
-def failures(con, check: str) -> list[tuple]:
-    return con.execute(
-        """SELECT severity, issuer_id, fiscal_year, metric_id, source_line, message
-           FROM dq.current_check_results WHERE check_name = ? AND NOT passed ORDER BY ALL""",
-        [check],
-    ).fetchall()
-
-
-def failed_checks(con) -> set[str]:
-    rows = con.execute("SELECT check_name FROM dq.current_check_results WHERE NOT passed")
-    return {name for (name,) in rows.fetchall()}
-
-
-def published(con, issuer: str) -> int:
-    query = "SELECT count(*) FROM mart.esg_facts WHERE issuer_id = ?"
-    return con.execute(query, [issuer]).fetchall()[0][0]
-
-
-def withheld(con) -> list[tuple]:
-    query = "SELECT issuer_id, fiscal_year, failed_checks FROM mart.withheld_issuer_years"
-    return con.execute(query).fetchall()
 
 
 def evaluated(con, check) -> list[tuple]:

@@ -20,8 +20,7 @@ from assets.core import resolve_wording
 from assets.extract import document
 from orchestration import bench, synthetic
 from orchestration.settings import REPO_ROOT
-from tests.conftest import run_pipeline
-from tests.test_quality_checks import failures, published, withheld
+from tests.conftest import failures, published, run_pipeline, withheld
 
 SAMPLE = range(40)  # four issuers x ten years: every layout
 
