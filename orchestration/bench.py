@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -35,7 +37,7 @@ from orchestration import synthetic
 from orchestration.definitions import make_definitions
 from orchestration.jobs import execute_refresh
 from orchestration.resources import build_resources
-from orchestration.settings import REPORTS_PARTITION
+from orchestration.settings import REPO_ROOT, REPORTS_PARTITION
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 RAW_COLUMNS = ["issuer_id", "fiscal_year", "document", "line_number", "label", "table_title",
@@ -107,6 +109,14 @@ def incremental(defs: dg.Definitions, instance: dg.DagsterInstance, report: str)
     return result
 
 
+def dagster_instance(home: Path) -> dg.DagsterInstance:
+    """A persistent instance configured as `make ui` and `make run` configure theirs."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.from_config(str(home))
+
+
 def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     return {
         s.step_key: round((s.end_time or 0) - (s.start_time or 0), 2)
@@ -125,7 +135,7 @@ def run(n: int, seed: int, work: Path) -> dict:
     baseline_s = time.perf_counter() - start
     say(f"baseline: {raw_values} values, {baseline_facts} facts in {baseline_s:.1f} s")
 
-    instance = dg.DagsterInstance.ephemeral()
+    instance = dagster_instance(work / "dagster_home")
     start = time.perf_counter()
     defs, result = pipeline(landing, warehouse, instance)
     pipeline_s = time.perf_counter() - start

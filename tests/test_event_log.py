@@ -1,0 +1,111 @@
+"""The batching SQLite event log stores what Dagster's own SQLite event log stores."""
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.event_log import BatchingSqliteEventLogStorage
+from orchestration.settings import REPO_ROOT
+
+PARTS = dg.DynamicPartitionsDefinition(name="parts")
+KEYS = [f"report-{i:02d}" for i in range(12)]
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec("docs", partitions_def=PARTS), dg.AssetSpec("rows", partitions_def=PARTS)],
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def two_tables(context: dg.AssetExecutionContext):
+    for key in ("docs", "rows"):
+        yield dg.MaterializeResult(asset_key=key, metadata={"n": len(context.partition_keys)})
+
+
+def _run(instance: dg.DagsterInstance, keys: list[str]) -> str:
+    job = dg.Definitions(assets=[two_tables]).resolve_implicit_global_asset_job_def()
+    tags = {
+        "dagster/asset_partition_range_start": keys[0],
+        "dagster/asset_partition_range_end": keys[-1],
+    }
+    result = job.execute_in_process(instance=instance, tags=tags)
+    assert result.success
+    return result.run_id
+
+
+def _instance(tmp_path: Path, name: str, project_yaml: bool, env) -> dg.DagsterInstance:
+    home = tmp_path / name
+    home.mkdir()
+    env.setenv("DAGSTER_HOME", str(home))  # the project's dagster.yaml puts storage there
+    if project_yaml:
+        shutil.copy(REPO_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    return dg.DagsterInstance.from_config(str(home))
+
+
+def _stored(instance: dg.DagsterInstance, run_ids: list[str]) -> dict:
+    """What the UI and sensors read back: events, partitions, latest records, per-run logs."""
+    out = {}
+    for key in (dg.AssetKey("docs"), dg.AssetKey("rows")):
+        records = instance.fetch_materializations(key, limit=1000).records
+        latest = instance.get_latest_materialization_event(key)
+        entry = instance.get_asset_records([key])[0].asset_entry  # the asset's summary row
+        out[key.to_user_string()] = {
+            "materializations": sorted((r.partition_key, run_ids.index(r.run_id)) for r in records),
+            "partitions": sorted(instance.get_materialized_partitions(key)),
+            "latest_run": run_ids.index(latest.run_id),
+            "entry": (
+                run_ids.index(entry.last_run_id),
+                entry.last_materialization_record.partition_key,
+            ),
+            "indexed_tags": sorted(  # keys only: data versions differ between any two runs
+                sorted(t) for t in instance.get_event_tags_for_asset(key)
+            ),
+            "planned": len(
+                instance.get_records_for_run(
+                    run_ids[-1], of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+                ).records
+            ),
+        }
+    for n, run_id in enumerate(run_ids):
+        logs = instance.all_logs(run_id)
+        out[f"run {n}"] = sorted(
+            (e.dagster_event_type.value, e.dagster_event.partition or "")
+            for e in logs
+            if e.is_dagster_event and e.dagster_event.asset_key
+        )
+    return out
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "5")  # several batches per run
+    return monkeypatch
+
+
+def test_project_instance_uses_the_batching_event_log(tmp_path, env):
+    with _instance(tmp_path, "project", True, env) as instance:
+        assert isinstance(instance.event_log_storage, BatchingSqliteEventLogStorage)
+
+
+def test_batched_writes_read_back_like_dagsters_own_sqlite_storage(tmp_path, env):
+    """Two runs (a backfill, then 3 partitions again) on each storage: same records."""
+    batches = []
+    write_batch = BatchingSqliteEventLogStorage.store_event_batch
+    env.setattr(
+        BatchingSqliteEventLogStorage,
+        "store_event_batch",
+        lambda self, events: batches.append(len(events)) or write_batch(self, events),
+    )
+    results = []
+    for name, project_yaml in (("default", False), ("project", True)):
+        with _instance(tmp_path, name, project_yaml, env) as instance:
+            instance.add_dynamic_partitions("parts", KEYS)
+            run_ids = [_run(instance, KEYS), _run(instance, KEYS[4:7])]
+            results.append(_stored(instance, run_ids))
+    default, project = results
+    assert project == default
+    assert max(batches) == 5  # the project's storage did write batches
+    assert len(project["docs"]["materializations"]) == len(KEYS) + 3
+    assert project["docs"]["partitions"] == KEYS
+    assert project["rows"]["latest_run"] == 1
+    assert project["docs"]["planned"] == 3 * 2  # last run: 3 partitions of 2 assets
