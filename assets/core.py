@@ -15,7 +15,8 @@ from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.precision import ROUNDING_SQL
 from assets.quality import ERROR, WARN, schema_check, sql_check
-from assets.tables import tables, write_select
+from assets.scope import Scope, mark_ref_data, pending, replace_rows
+from assets.tables import tables
 from assets.units import clean_sql
 from orchestration.settings import WAREHOUSE_POOL
 
@@ -76,14 +77,16 @@ SELECT r.document, r.source_document, r.line_number, r.issuer_id,
        CASE WHEN NOT r.not_reported THEN w.assumption END AS assumption
 FROM raw.reported_values r
 JOIN _wording w ON {" AND ".join(f"r.{c} IS NOT DISTINCT FROM w.{c}" for c in WORDING)}
+WHERE {{in_scope}}
 ORDER BY r.document, r.line_number, r.year, r.column_header, r.label
 """
 
 
-def map_values(conn: duckdb.DuckDBPyConnection) -> None:
-    """raw.reported_values -> core.mapped_values: every raw value with its mapping outcome."""
+def map_values(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """raw.reported_values -> core.mapped_values: every raw value of the issuers in scope with
+    its mapping outcome."""
     wordings = conn.execute(
-        f"SELECT DISTINCT {', '.join(WORDING)} FROM raw.reported_values"
+        f"SELECT DISTINCT {', '.join(WORDING)} FROM raw.reported_values WHERE {scope.where()}"
     ).fetchall()
     resolved = pd.DataFrame(
         [dict(zip(WORDING, w, strict=True)) | resolve_wording(*w) for w in wordings],
@@ -91,7 +94,8 @@ def map_values(conn: duckdb.DuckDBPyConnection) -> None:
     )
     conn.register("_wording", resolved)
     try:
-        write_select(conn, "core.mapped_values", MAPPED_SELECT)
+        select = MAPPED_SELECT.replace("{in_scope}", scope.where("r."))
+        replace_rows(conn, "core.mapped_values", select, scope)
     finally:
         conn.unregister("_wording")
 
@@ -102,13 +106,14 @@ WITH reported AS (
            canonical_unit AS unit, value_text AS reported_value, unit AS reported_unit,
            'reported' AS basis, source_document, line_number AS source_line,
            NULL::VARCHAR AS derived_from_lines, assumption
-    FROM core.mapped_values WHERE mapping_status = 'mapped' AND conversion_status = 'ok'
+    FROM core.mapped_values
+    WHERE mapping_status = 'mapped' AND conversion_status = 'ok' AND {{in_scope}}
 ),
 -- A part printed as 'not reported': summing the others would understate the total.
 incomplete AS (
     SELECT DISTINCT issuer_id, fiscal_year, metric_id, source_document
     FROM core.mapped_values
-    WHERE mapping_status = 'mapped' AND not_reported AND breakdown IS NOT NULL
+    WHERE mapping_status = 'mapped' AND not_reported AND breakdown IS NOT NULL AND {{in_scope}}
 ),
 -- Totals of summable metrics whose report prints only the parts.
 derived AS (
@@ -148,9 +153,10 @@ ORDER BY issuer_id, fiscal_year, metric_id, breakdown NULLS FIRST, source_docume
 """
 
 
-def build_facts(conn: duckdb.DuckDBPyConnection) -> None:
-    """core.mapped_values -> core.facts: reported facts plus totals derived from their parts."""
-    write_select(conn, "core.facts", FACTS_SELECT)
+def build_facts(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """core.mapped_values -> core.facts for the issuers in scope: reported facts plus totals
+    derived from their parts."""
+    replace_rows(conn, "core.facts", FACTS_SELECT.replace("{in_scope}", scope.where()), scope)
 
 
 MAPPED = ("core", "mapped_values")
@@ -217,8 +223,11 @@ GX_SUITE = "core_facts"
 )
 def core_mapped_values(context: dg.AssetExecutionContext, duckdb: DuckDBResource):
     with duckdb.get_connection() as conn:
-        map_values(conn)
-        checked = list(quality.evaluate(conn, MAPPED_CHECKS, context.run_id))
+        mark_ref_data(conn, context.run_id)
+        scope = pending(conn)
+        with scope.registered(conn):
+            map_values(conn, scope)
+            checked = list(quality.evaluate(conn, MAPPED_CHECKS, context.run_id, scope=scope))
         counts = dict(
             conn.execute(
                 "SELECT mapping_status, count(*) FROM core.mapped_values GROUP BY ALL"
@@ -255,6 +264,7 @@ def core_unmapped_values(context: dg.AssetExecutionContext, duckdb: DuckDBResour
     yield from checked
 
 
+MAX_COVERAGE_ROWS_SHOWN = 50  # in the UI; SQL users have the whole view
 COVERAGE_VIEW = """
 CREATE OR REPLACE VIEW core.document_coverage AS
 WITH mentioned AS (
@@ -298,10 +308,13 @@ ORDER BY d.report
 def core_document_coverage(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn:
         conn.execute(COVERAGE_VIEW)
-        rows = conn.execute("SELECT * FROM core.document_coverage").df()
-    return dg.MaterializeResult(
-        metadata={"coverage": dg.MetadataValue.md(rows.to_markdown(index=False))}
-    )
+        rows = conn.execute(
+            f"SELECT * FROM core.document_coverage LIMIT {MAX_COVERAGE_ROWS_SHOWN + 1}"
+        ).df()
+    shown = rows.head(MAX_COVERAGE_ROWS_SHOWN).to_markdown(index=False)
+    if len(rows) > MAX_COVERAGE_ROWS_SHOWN:
+        shown += f"\n\n(first {MAX_COVERAGE_ROWS_SHOWN} documents; all in core.document_coverage)"
+    return dg.MaterializeResult(metadata={"coverage": dg.MetadataValue.md(shown)})
 
 
 @dg.asset(
@@ -317,9 +330,11 @@ def core_facts(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource, gx: GreatExpectationsResource
 ):
     with duckdb.get_connection() as conn:
-        build_facts(conn)
+        scope = pending(conn)
         checks = [*FACT_CHECKS, suite_check(GX_SUITE, gx)]
-        checked = list(quality.evaluate(conn, checks, context.run_id))
+        with scope.registered(conn):
+            build_facts(conn, scope)
+            checked = list(quality.evaluate(conn, checks, context.run_id, scope=scope))
         rows, derived = conn.execute(
             "SELECT count(*), count(*) FILTER (WHERE basis = 'derived') FROM core.facts"
         ).fetchone()

@@ -18,7 +18,8 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from assets.quality import ERROR, Check, Finding
+from assets.quality import ERROR, Check, Finding, chunk_rows, scope_column
+from assets.scope import Scope, chunks
 from orchestration.settings import REPO_ROOT
 
 SUITES_DIR = REPO_ROOT / "expectations"
@@ -90,8 +91,11 @@ class GreatExpectationsResource(dg.ConfigurableResource):
         )
         return context
 
-    def validate(self, df: pd.DataFrame, suite_name: str, run_name: str) -> list[dict]:
-        """Validate, rebuild Data Docs, and return one dict per expectation."""
+    def validate(
+        self, df: pd.DataFrame, suite_name: str, run_name: str, build_docs: bool = True
+    ) -> list[dict]:
+        """Validate, rebuild Data Docs (unless told not to), and return one dict per
+        expectation."""
         import great_expectations as gx
 
         context = self._context()
@@ -109,8 +113,12 @@ class GreatExpectationsResource(dg.ConfigurableResource):
             result_format={"result_format": "COMPLETE"},
             run_id=gx.RunIdentifier(run_name=run_name),
         )
-        context.build_data_docs(site_names=[DOCS_SITE])
+        if build_docs:
+            context.build_data_docs(site_names=[DOCS_SITE])
         return [_as_dict(r.to_json_dict()) for r in result.results]
+
+    def build_docs(self) -> None:
+        self._context().build_data_docs(site_names=[DOCS_SITE])
 
 
 def _as_dict(d: dict) -> dict:
@@ -127,7 +135,9 @@ def _as_dict(d: dict) -> dict:
     }
 
 
-def _findings(df: pd.DataFrame, table: str, results: list[dict]) -> list[Finding]:
+def _findings(
+    df: pd.DataFrame, table: str, results: list[dict], scope_column: str
+) -> list[Finding]:
     found = []
     for r in (r for r in results if not r["success"]):
         what = f"{table}: {r['expectation']}" + (f" on {r['column']}" if r["column"] else "")
@@ -148,6 +158,7 @@ def _findings(df: pd.DataFrame, table: str, results: list[dict]) -> list[Finding
                     column_name=r["column"],
                     failure_case=str(value),
                     detail={k: str(v) for k, v in row.items()},
+                    scope_key=row.get(scope_column),
                 )
             )
     return found
@@ -157,11 +168,18 @@ def suite_check(suite: str, resource: GreatExpectationsResource | None = None) -
     """The asset check running one suite (build it with the resource to evaluate it)."""
     table, asset = SUITES[suite]
 
-    def evaluate(conn: duckdb.DuckDBPyConnection) -> list[Finding]:
+    def evaluate(conn: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> list[Finding]:
+        """The suite on the table's rows in scope, whole issuers at a time (each part is a
+        validation of its own in Data Docs)."""
         if resource is None:
             raise RuntimeError("suite_check needs the GreatExpectationsResource to run")
-        df = conn.execute(f"SELECT * FROM {table}").df()
-        return _findings(df, table, resource.validate(df, suite, run_name=suite))
+        scope = scope or Scope(scope_column(table))
+        found = []
+        for df in chunks(conn, table, scope, chunk_rows()):
+            results = resource.validate(df, suite, run_name=suite, build_docs=False)
+            found += _findings(df, table, results, scope.column)
+        resource.build_docs()
+        return found
 
     return Check(
         f"gx_{suite}",
@@ -169,4 +187,5 @@ def suite_check(suite: str, resource: GreatExpectationsResource | None = None) -
         ERROR,
         f"Great Expectations suite expectations/{suite}.json on {table}.",
         evaluate,
+        scoped=True,
     )

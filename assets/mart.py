@@ -15,6 +15,7 @@ import dagster as dg
 from assets import quality, reference
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, schema_check, sql_check
+from assets.scope import Scope, clear_pending, pending
 from assets.tables import comment_statements, sql_literal, tables
 from orchestration.resources import WarehouseResource
 from orchestration.settings import WAREHOUSE_POOL
@@ -32,12 +33,14 @@ SELECT issuer_id, fiscal_year, string_agg(DISTINCT check_name, ', ' ORDER BY che
        AS failed_checks, count(*)::INTEGER AS findings
 FROM dq.current_check_results
 WHERE NOT passed AND severity = 'error' AND issuer_id IS NOT NULL AND fiscal_year IS NOT NULL
+  AND asset_key NOT LIKE 'mart/%'  -- the mart's own checks judge the last publish, not inputs
 GROUP BY issuer_id, fiscal_year
 """
 
 STATUS_SQL = """
 CASE WHEN EXISTS (SELECT 1 FROM dq.current_check_results r
                   WHERE NOT r.passed AND r.severity = '{severity}'
+                    AND r.asset_key NOT LIKE 'mart/%'
                     AND r.issuer_id = f.issuer_id AND r.fiscal_year = f.fiscal_year
                     AND (r.metric_id = f.metric_id
                          OR r.metric_id IS NULL AND r.source_document = f.source_document
@@ -63,6 +66,7 @@ LEFT JOIN raw.report_documents AS d
     ON d.source_document = f.source_document AND d.status = 'loaded'
 WHERE NOT EXISTS (SELECT 1 FROM _withheld w
                   WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
+  AND {{in_scope}}
 QUALIFY row_number() OVER (
     PARTITION BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown
     ORDER BY f.report_fiscal_year DESC, f.basis = 'derived', f.source_document, f.source_line
@@ -152,8 +156,9 @@ def issuer_year_sql() -> tuple[str, list[str]]:
     return query, comments
 
 
-def publish(conn) -> None:
-    """Rebuild the mart in one transaction: readers see the old mart or the new one."""
+def publish(conn, scope: Scope) -> None:
+    """Rebuild the mart rows of the issuers in scope, in one transaction: readers see the old
+    mart or the new one. Withheld issuer-years are decided from every current finding."""
     pivot, pivot_comments = issuer_year_sql()
     conn.execute("CREATE SCHEMA IF NOT EXISTS mart")
     conn.execute("CREATE SCHEMA IF NOT EXISTS dq")
@@ -162,14 +167,18 @@ def publish(conn) -> None:
     conn.execute("BEGIN TRANSACTION")
     try:
         conn.execute(WITHHELD_SQL)
-        conn.execute(CARRIED_SQL)
-        conn.execute(ESG_FACTS.ddl())
-        conn.execute(f"INSERT INTO mart.esg_facts {ESG_FACTS_SELECT}")
+        conn.execute(CARRIED_SQL + f" WHERE {scope.where('f.')}")
+        if scope.everything:
+            conn.execute(ESG_FACTS.ddl())
+        else:
+            conn.execute(f"DELETE FROM mart.esg_facts WHERE {scope.where()}")
+        facts = ESG_FACTS_SELECT.replace("{in_scope}", scope.where("f."))
+        conn.execute(f"INSERT INTO mart.esg_facts {facts}")
         conn.execute("INSERT INTO mart.esg_facts SELECT * FROM _carried")
         conn.execute(WITHHELD.ddl())
         conn.execute(
             """INSERT INTO mart.withheld_issuer_years
-               SELECT w.*, (SELECT count(*) FROM _carried c WHERE c.issuer_id = w.issuer_id
+               SELECT w.*, (SELECT count(*) FROM mart.esg_facts c WHERE c.issuer_id = w.issuer_id
                             AND c.fiscal_year = w.fiscal_year)::INTEGER
                FROM _withheld w ORDER BY ALL"""
         )
@@ -179,6 +188,7 @@ def publish(conn) -> None:
         conn.execute(KPI_DISCLOSURE_SQL)
         for stmt in pivot_comments + KPI_COMMENTS:
             conn.execute(stmt)
+        clear_pending(conn, scope)
         conn.execute("COMMIT")
     except Exception:
         conn.execute("ROLLBACK")
@@ -280,13 +290,15 @@ def mart_tables(
     """Build the mart from core.facts, withholding issuer-years that failed an error check, then
     publish the warehouse file for SQL users."""
     with duckdb.get_connection() as conn:
-        publish(conn)
-        counts = {
-            name: conn.execute(f"SELECT count(*) FROM mart.{name}").fetchall()[0][0]
-            for name in ("esg_facts", "issuer_year", "kpi_disclosure", "withheld_issuer_years")
-        }
-        checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
-        checked = list(quality.evaluate(conn, checks, context.run_id))
+        scope = pending(conn)
+        with scope.registered(conn):
+            publish(conn, scope)
+            counts = {
+                name: conn.execute(f"SELECT count(*) FROM mart.{name}").fetchall()[0][0]
+                for name in ("esg_facts", "issuer_year", "kpi_disclosure", "withheld_issuer_years")
+            }
+            checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
+            checked = list(quality.evaluate(conn, checks, context.run_id, scope=scope))
     published = duckdb.publish()
     for name, n in counts.items():
         meta = {"rows": n, "published_to": dg.MetadataValue.path(str(published))}

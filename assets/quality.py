@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -18,7 +19,8 @@ import duckdb
 import pandas as pd
 
 from assets import schemas
-from assets.tables import append_rows
+from assets.scope import Scope, chunks
+from assets.tables import append_rows, tables
 
 MAX_ROWS_SHOWN = 20
 ERROR, WARN = "error", "warn"
@@ -39,6 +41,7 @@ class Finding:
     column_name: str | None = None
     failure_case: str | None = None
     detail: dict = field(default_factory=dict)
+    scope_key: str | None = None  # the report or issuer of the row (checks that read a scope)
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,10 @@ class Check:
     asset: tuple[str, ...]
     severity: str
     description: str
-    evaluate: Callable[[duckdb.DuckDBPyConnection], list[Finding]]
+    evaluate: Callable[..., list[Finding]]
+    # A scoped check reads only the rows in the run's scope: evaluate(conn, scope). Its
+    # findings about rows outside the scope are carried over from its previous evaluation.
+    scoped: bool = False
 
     @property
     def spec(self) -> dg.AssetCheckSpec:
@@ -93,31 +99,28 @@ def _year(row: dict) -> int | None:
     return None
 
 
-def schema_check(table: str, asset: Sequence[str]) -> Check:
-    """The generated pandera schema of a table, validated lazily on the table's contents."""
+DEFAULT_CHUNK_ROWS = 500_000
 
-    def evaluate(conn: duckdb.DuckDBPyConnection) -> list[Finding]:
-        df = conn.execute(f"SELECT * FROM {table}").df()
-        cases = schemas.failure_cases(table, df)
+
+def scope_column(table: str) -> str:
+    """What a run changes of a table: reports in raw, issuers below."""
+    return "report" if table.startswith("raw.") else "issuer_id"
+
+
+def chunk_rows() -> int:
+    """Rows a pandas-based check holds at once (`ESG_CHECK_CHUNK_ROWS`): bounds its memory."""
+    return int(os.environ.get("ESG_CHECK_CHUNK_ROWS") or DEFAULT_CHUNK_ROWS)
+
+
+def schema_check(table: str, asset: Sequence[str]) -> Check:
+    """The generated pandera schema of a table, validated lazily on its rows in the run's scope
+    (whole reports or issuers at a time)."""
+
+    def evaluate(conn: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> list[Finding]:
+        scope = scope or Scope(scope_column(table))
         found = []
-        for case in cases.to_dict("records"):
-            index = case.get("index")
-            row = df.loc[index].to_dict() if _none(index) is not None else {}
-            doc = row.get("source_document", row.get("document"))
-            found.append(
-                Finding(
-                    f"{table}: column {case['column']} fails {case['check']}"
-                    f" (value {case['failure_case']!r})",
-                    issuer_id=_none(row.get("issuer_id")),
-                    fiscal_year=_year(row),
-                    metric_id=_none(row.get("metric_id")),
-                    source_document=_none(doc),
-                    source_line=_none(row.get("source_line", row.get("line_number"))),
-                    column_name=str(case["column"]),
-                    failure_case=str(case["failure_case"]),
-                    detail={k: str(v) for k, v in row.items()},
-                )
-            )
+        for df in chunks(conn, table, scope, chunk_rows()):
+            found += _schema_findings(table, df, scope.column)
         return found
 
     return Check(
@@ -127,10 +130,38 @@ def schema_check(table: str, asset: Sequence[str]) -> Check:
         f"pandera schema of {table} from warehouse/tables.yaml (types, nulls, allowed values,"
         " non-negative amounts, percentages within 0-100), validated lazily.",
         evaluate,
+        scoped=True,
     )
 
 
-def _record(conn, check: Check, findings: list[Finding], run_id: str, partition, now) -> None:
+def _schema_findings(table: str, df: pd.DataFrame, scope_column: str) -> list[Finding]:
+    cases = schemas.failure_cases(table, df)
+    found = []
+    for case in cases.to_dict("records"):
+        index = case.get("index")
+        row = df.loc[index].to_dict() if _none(index) is not None else {}
+        doc = row.get("source_document", row.get("document"))
+        found.append(
+            Finding(
+                f"{table}: column {case['column']} fails {case['check']}"
+                f" (value {case['failure_case']!r})",
+                issuer_id=_none(row.get("issuer_id")),
+                fiscal_year=_year(row),
+                metric_id=_none(row.get("metric_id")),
+                source_document=_none(doc),
+                source_line=_none(row.get("source_line", row.get("line_number"))),
+                column_name=str(case["column"]),
+                failure_case=str(case["failure_case"]),
+                detail={k: str(v) for k, v in row.items()},
+                scope_key=_none(row.get(scope_column)),
+            )
+        )
+    return found
+
+
+def _record(
+    conn, check: Check, findings: list[Finding], run_id: str, partition, now, carried: int
+) -> None:
     base = {
         "check_name": check.name,
         "asset_key": "/".join(check.asset),
@@ -139,7 +170,7 @@ def _record(conn, check: Check, findings: list[Finding], run_id: str, partition,
         "partition_key": partition,
         "checked_at": now,
     }
-    if findings:
+    if findings or carried:
         results = [base | {"passed": False} | asdict(f) for f in findings]
     else:
         results = [base | {"passed": True} | asdict(Finding("passed"))]
@@ -153,6 +184,7 @@ def _record(conn, check: Check, findings: list[Finding], run_id: str, partition,
             "column_name": f.column_name,
             "failure_case": f.failure_case,
             "detail": json.dumps(f.detail | {"message": f.message}, default=str),
+            "scope_key": f.scope_key,
         }
         for f in findings
     ]
@@ -167,25 +199,67 @@ def _table(findings: list[Finding]) -> str:
     return pd.DataFrame(rows).to_markdown(index=False) if rows else "-"
 
 
+def _carry_over(conn, check: Check, run_id: str, now) -> list[Finding]:
+    """Copy the previous evaluation's findings about reports or issuers outside the scope
+    (their rows did not change, so neither did their findings) into this evaluation."""
+    for name in ("dq.check_results", "dq.failure_cases"):
+        append_rows(conn, name, pd.DataFrame())  # created (or given new columns) if needed
+    conn.execute(CURRENT_RESULTS_VIEW)
+    outside = "scope_key NOT IN (SELECT value FROM _scope)"
+    (previous,) = conn.execute(
+        "SELECT any_value(run_id) FROM dq.current_check_results WHERE check_name = ?",
+        [check.name],
+    ).fetchone()
+    if previous is None:
+        return []
+    cols = ", ".join(tables()["dq.failure_cases"].column_names)
+    conn.execute(
+        f"""INSERT INTO dq.failure_cases ({cols})
+            SELECT {cols} FROM (SELECT * REPLACE (?::VARCHAR AS run_id) FROM dq.failure_cases
+                                WHERE check_name = ? AND run_id = ? AND {outside})""",
+        [run_id, check.name, previous],
+    )
+    carried = conn.execute(
+        f"""SELECT * REPLACE (?::VARCHAR AS run_id, ?::TIMESTAMP AS checked_at)
+            FROM dq.current_check_results
+            WHERE check_name = ? AND NOT passed AND {outside}""",
+        [run_id, now, check.name],
+    ).df()
+    append_rows(conn, "dq.check_results", carried)
+    keys = ("message", "issuer_id", "fiscal_year", "metric_id", "source_document",
+            "source_line", "scope_key")  # fmt: skip
+    return [Finding(**{k: _none(r[k]) for k in keys}) for r in carried.to_dict("records")]
+
+
 def evaluate(
     conn: duckdb.DuckDBPyConnection,
     checks: Sequence[Check],
     run_id: str,
     partition: str | None = None,
+    scope: Scope | None = None,
 ) -> Iterator[dg.AssetCheckResult]:
-    """Evaluate, record and report each check (each evaluation covers the whole table)."""
+    """Evaluate, record and report each check. A scoped check reads the rows in `scope` (the
+    step has registered it) and keeps its earlier findings about everything else."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     for check in checks:
-        findings = check.evaluate(conn)
-        _record(conn, check, findings, run_id, partition, now)
+        carried: list[Finding] = []
+        if check.scoped:
+            findings = check.evaluate(conn, scope)
+            if scope is not None and not scope.everything:
+                carried = _carry_over(conn, check, run_id, now)
+        else:
+            findings = check.evaluate(conn)
+        _record(conn, check, findings, run_id, partition, now, len(carried))
+        found = findings + carried
         yield dg.AssetCheckResult(
             asset_key=dg.AssetKey(list(check.asset)),
             check_name=check.name,
-            passed=not findings,
+            passed=not found,
             severity=_SEVERITY[check.severity],
             metadata={
-                "failures": len(findings),
-                "failing_rows": dg.MetadataValue.md(_table(findings)),
+                "failures": len(found),
+                "carried_over": len(carried),
+                "failing_rows": dg.MetadataValue.md(_table(found)),
             },
         )
 

@@ -16,7 +16,8 @@ from dagster_duckdb import DuckDBResource
 from assets import landing, quality
 from assets.extract import document, mentions
 from assets.quality import ERROR, Check, Finding, findings_from_sql, schema_check, sql_check
-from assets.tables import replace_partitions, tables
+from assets.scope import Scope, add_pending
+from assets.tables import existing_tables, replace_partitions, tables
 from orchestration.resources import LandingFolder
 from orchestration.settings import REPORTS_PARTITION, WAREHOUSE_POOL
 
@@ -205,6 +206,19 @@ RAW_CHECKS = [
 ]
 
 
+def _issuers(conn, scope: Scope, docs: pd.DataFrame) -> list[str]:
+    """Issuers of the run's reports, as loaded before (a report may change issuer or leave)
+    and as loaded now: their core and mart rows are rebuilt."""
+    now = set(docs["issuer_id"].dropna())
+    if "raw.report_documents" not in existing_tables(conn):
+        return sorted(now)
+    before = conn.execute(
+        f"SELECT DISTINCT issuer_id FROM raw.report_documents"
+        f" WHERE {scope.where()} AND issuer_id IS NOT NULL"
+    ).fetchall()
+    return sorted(now | {issuer for (issuer,) in before})
+
+
 MAX_LISTED_REPORTS = 50  # metadata is stored with every partition's event: keep it small
 
 
@@ -256,10 +270,16 @@ def _spec(name: str) -> dg.AssetSpec:
 def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landing: LandingFolder):
     """Extract the run's reports (one partition per report) with their provenance."""
     reports = sorted(context.partition_keys)
+    every = set(reports) >= set(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
     frames = load_landing(landing.folder, landing.max_document_bytes, reports)
-    with duckdb.get_connection() as conn:
+    scope = Scope("report") if every else Scope("report", tuple(reports))
+    with duckdb.get_connection() as conn, scope.registered(conn):
+        changed = None if every else _issuers(conn, scope, frames["raw.report_documents"])
+        add_pending(conn, context.run_id, changed)  # before the write: a crash rebuilds more
         replace_partitions(conn, frames, "report", reports)
-        checked = list(quality.evaluate(conn, RAW_CHECKS, context.run_id, _run_scope(reports)))
+        checked = list(
+            quality.evaluate(conn, RAW_CHECKS, context.run_id, _run_scope(reports), scope)
+        )
     summary = _summary(frames["raw.report_documents"], frames["raw.reported_values"])
     for name in ("report_documents", "reported_values", "label_mentions", "load_errors"):
         yield dg.MaterializeResult(

@@ -114,6 +114,12 @@ def write_select(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str) ->
             conn.execute(stmt)
 
 
+def existing_tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """schema.table of every table in the database."""
+    rows = conn.execute("SELECT schema_name || '.' || table_name FROM duckdb_tables()").fetchall()
+    return {name for (name,) in rows}
+
+
 def _columns(conn: duckdb.DuckDBPyConnection, name: str) -> list[str]:
     schema, table = name.split(".")
     query = (
@@ -152,7 +158,8 @@ def replace_partitions(
 
 
 def append_rows(conn: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) -> None:
-    """Append to a history table, creating it (with comments) the first time."""
+    """Append to a history table, creating it (with comments) the first time and adding the
+    columns tables.yaml gained since (history is kept, so it is never recreated)."""
     table = tables()[name]
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
     exists = conn.execute(
@@ -163,6 +170,11 @@ def append_rows(conn: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) ->
         conn.execute(table.ddl(replace=False))
         for stmt in comment_statements(table):
             conn.execute(stmt)
+    present = _columns(conn, name)
+    for col in table.columns:  # a column added to tables.yaml since the table was created
+        if col.name not in present:
+            conn.execute(f"ALTER TABLE {name} ADD COLUMN {col.name} {col.type}")
+            conn.execute(f"COMMENT ON COLUMN {name}.{col.name} IS {sql_literal(col.description)}")
     if len(df):
         conn.register("_rows", _conform(table, df))
         cols = ", ".join(table.column_names)

@@ -1,0 +1,145 @@
+"""What a run must rebuild: every issuer (a full refresh), or the issuers whose reports changed.
+
+The raw step knows which reports a run loaded; core and mart run later (in the same run or,
+after a failure, in a later one) and rebuild only those issuers' rows. Every table below raw
+is built issuer by issuer (an issuer's facts, checks and mart rows depend on its own reports
+and the reference data only), so replacing an issuer's rows equals rebuilding everything.
+
+The issuers wait in dq.pending_scope until the mart has published them: a run that fails
+half-way leaves them there, and the next run rebuilds them too. A row with no issuer means
+"everything": a refresh of every report, or reference data that changed since the last build.
+Nothing pending means core or mart were materialised on their own: they rebuild everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from assets.tables import append_rows, tables, transaction, write_select
+from orchestration.settings import REF_DIR, TABLES_FILE
+
+PENDING = "dq.pending_scope"
+STATE = "dq.build_state"
+REF_STATE = "ref data fingerprint"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Rows whose `column` is in `values`; `values=None` means the whole table."""
+
+    column: str
+    values: tuple[str, ...] | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.values is None
+
+    def where(self, alias: str = "") -> str:
+        """SQL predicate on a table with `column` (the scope's values sit in temp table _scope)."""
+        if self.everything:
+            return "TRUE"
+        return f"{alias}{self.column} IN (SELECT value FROM _scope)"
+
+    @contextmanager
+    def registered(self, conn: duckdb.DuckDBPyConnection) -> Iterator[Scope]:
+        """Make `where()` usable on this connection for the duration of the block."""
+        conn.execute("CREATE OR REPLACE TEMP TABLE _scope (value VARCHAR PRIMARY KEY)")
+        if not self.everything:
+            conn.register("_scope_frame", pd.DataFrame({"value": list(self.values)}))
+            conn.execute("INSERT INTO _scope SELECT DISTINCT value FROM _scope_frame")
+            conn.unregister("_scope_frame")
+        try:
+            yield self
+        finally:
+            conn.execute("DROP TABLE IF EXISTS _scope")
+
+
+def ref_fingerprint() -> str:
+    """The reference data and table metadata every mapping and check is built from."""
+    digest = hashlib.sha256()
+    for path in [*sorted(REF_DIR.glob("*")), TABLES_FILE]:
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def add_pending(conn: duckdb.DuckDBPyConnection, run_id: str, issuers: list[str] | None) -> None:
+    """Issuers a run changed (None: every issuer) wait here until the mart publishes them."""
+    rows = [None] if issuers is None else sorted(set(issuers))
+    frame = pd.DataFrame({"issuer_id": rows, "run_id": run_id})
+    frame["added_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None)
+    append_rows(conn, PENDING, frame)
+
+
+def pending(conn: duckdb.DuckDBPyConnection) -> Scope:
+    """The issuers to rebuild; everything when nothing is pending or a full refresh is."""
+    append_rows(conn, PENDING, pd.DataFrame(columns=["issuer_id", "run_id", "added_at"]))
+    rows = conn.execute(f"SELECT DISTINCT issuer_id FROM {PENDING}").fetchall()
+    if not rows or any(issuer is None for (issuer,) in rows):
+        return Scope("issuer_id")
+    return Scope("issuer_id", tuple(sorted(issuer for (issuer,) in rows)))
+
+
+def mark_ref_data(conn: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Reference data changed since the last build: every issuer must be rebuilt."""
+    fingerprint = ref_fingerprint()
+    append_rows(conn, STATE, pd.DataFrame(columns=["name", "value"]))
+    known = conn.execute(f"SELECT value FROM {STATE} WHERE name = ?", [REF_STATE]).fetchall()
+    if known != [(fingerprint,)]:
+        add_pending(conn, run_id, None)
+        conn.execute(f"DELETE FROM {STATE} WHERE name = ?", [REF_STATE])
+        conn.execute(f"INSERT INTO {STATE} VALUES (?, ?)", [REF_STATE, fingerprint])
+
+
+def clear_pending(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
+    """The mart published these issuers: they no longer wait."""
+    if scope.everything:
+        conn.execute(f"DELETE FROM {PENDING}")
+    else:
+        conn.execute(f"DELETE FROM {PENDING} WHERE issuer_id IN (SELECT value FROM _scope)")
+
+
+def replace_rows(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str, scope: Scope) -> None:
+    """Replace a table's rows in scope with a query's rows (the query limits itself to the
+    scope), in one transaction. With every issuer in scope the table is recreated from
+    tables.yaml, as a first build does."""
+    if scope.everything:
+        write_select(conn, name, select_sql)
+        return
+    cols = ", ".join(tables()[name].column_names)
+    with transaction(conn):
+        conn.execute(f"DELETE FROM {name} WHERE {scope.where()}")
+        conn.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM ({select_sql})")
+
+
+def chunks(
+    conn: duckdb.DuckDBPyConnection, table: str, scope: Scope, max_rows: int
+) -> Iterator[pd.DataFrame]:
+    """A table's rows in scope as DataFrames of whole reports or issuers, about `max_rows`
+    each: checks that need pandas read a large table without holding all of it at once."""
+    col = scope.column
+    counts = conn.execute(
+        f"SELECT {col}, count(*) FROM {table} WHERE {scope.where()} GROUP BY ALL ORDER BY 1"
+    ).fetchall()
+    groups: list[list] = [[]]
+    size = 0
+    for value, n in counts:
+        if groups[-1] and size + n > max_rows:
+            groups.append([])
+            size = 0
+        groups[-1].append(value)
+        size += n
+    for group in groups:
+        if not group and not scope.everything:
+            continue  # nothing of this table in scope
+        keys = [v for v in group if v is not None]
+        null = f" OR {col} IS NULL" if None in group else ""
+        yield conn.execute(
+            f"SELECT * FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[])){null}", [keys]
+        ).df()

@@ -1,0 +1,110 @@
+"""A run for one new report rebuilds only its issuer, and leaves the warehouse exactly as a full
+refresh of every report would."""
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets import scope as run_scope
+from orchestration import synthetic
+from orchestration.bench import incremental, pipeline
+from tests.conftest import ACME_META
+
+# Electricity is an amount: a negative one fails the pandera schema of core.facts, a check that
+# reads only the issuers a run changed. ACME is never in the incremental run's scope.
+NEGATIVE_CSV = 'label,unit,year,value,source_line\nElectricity,kWh,2024,"-5,000",12\n'
+COMPARED = {
+    "core.mapped_values": "SELECT * EXCLUDE (document) FROM core.mapped_values",
+    "core.facts": "SELECT * FROM core.facts",
+    "mart.esg_facts": "SELECT * FROM mart.esg_facts",
+    "mart.withheld_issuer_years": "SELECT * FROM mart.withheld_issuer_years",
+    "mart.issuer_year": "SELECT * FROM mart.issuer_year",
+    "mart.kpi_disclosure": "SELECT * FROM mart.kpi_disclosure",
+    "current findings": """SELECT check_name, issuer_id, fiscal_year, metric_id,
+                                  source_document, source_line, message
+                           FROM dq.current_check_results WHERE NOT passed""",
+}
+
+
+def _landing(folder: Path, reports: range) -> None:
+    synthetic.write_landing(folder, len(reports), seed=0, start=reports.start)
+    (folder / "acme-2024.yaml").write_text(ACME_META)
+    (folder / "acme-2024.csv").write_text(NEGATIVE_CSV)
+
+
+def _tables(warehouse: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            name: sorted(con.execute(sql).fetchall(), key=repr) for name, sql in COMPARED.items()
+        }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """(incremental warehouse, full-refresh warehouse, incremental run id)."""
+    tmp = tmp_path_factory.mktemp("incremental")
+    landing, fresh = tmp / "landing", tmp / "fresh"
+    _landing(landing, range(0, 19))
+    instance = dg.DagsterInstance.ephemeral()
+    defs, _ = pipeline(landing, tmp / "inc" / "esg.duckdb", instance)
+    new = synthetic.generate(19)  # issuer 1's tenth year
+    new.write(landing)
+    run = incremental(defs, instance, new.name)
+    shutil.copytree(landing, fresh)
+    pipeline(fresh, tmp / "full" / "esg.duckdb", dg.DagsterInstance.ephemeral())
+    return tmp / "inc" / "esg.duckdb", tmp / "full" / "esg.duckdb", run.run_id
+
+
+def test_one_new_report_gives_the_warehouse_a_full_refresh_gives(built):
+    inc, full, _ = built
+    inc_tables, full_tables = _tables(inc), _tables(full)
+    for name in COMPARED:
+        assert inc_tables[name] == full_tables[name], name
+    assert any(row[0] == "ACME" for row in full_tables["mart.withheld_issuer_years"])
+
+
+def test_the_new_reports_run_rebuilt_only_its_issuer(built):
+    inc, _, run_id = built
+    with duckdb.connect(str(inc), read_only=True) as con:
+        findings = con.execute(
+            """SELECT issuer_id, scope_key FROM dq.check_results
+               WHERE run_id = ? AND check_name = 'schema_facts' AND NOT passed""",
+            [run_id],
+        ).fetchall()
+        pending = con.execute("SELECT count(*) FROM dq.pending_scope").fetchone()[0]
+    assert findings == [("ACME", "ACME")]  # carried over: ACME's rows were not read again
+    assert pending == 0  # the mart published what the run changed
+
+
+def test_scope_is_everything_until_issuers_are_pending(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        assert run_scope.pending(con).everything  # nothing pending: a core or mart run alone
+        run_scope.add_pending(con, "run-1", ["B", "A"])
+        run_scope.add_pending(con, "run-2", ["A"])
+        assert run_scope.pending(con).values == ("A", "B")
+        run_scope.mark_ref_data(con, "run-2")  # first build: reference data never seen
+        assert run_scope.pending(con).everything
+        with run_scope.pending(con).registered(con) as everything:
+            run_scope.clear_pending(con, everything)
+        run_scope.add_pending(con, "run-3", ["C"])
+        run_scope.mark_ref_data(con, "run-3")  # unchanged since run-2
+        assert run_scope.pending(con).values == ("C",)
+
+
+def test_a_withheld_issuer_year_is_published_once_its_report_is_fixed(tmp_path):
+    landing, warehouse = tmp_path / "landing", tmp_path / "esg.duckdb"
+    _landing(landing, range(0, 2))
+    instance = dg.DagsterInstance.ephemeral()
+    defs, _ = pipeline(landing, warehouse, instance)
+    (landing / "acme-2024.csv").write_text(NEGATIVE_CSV.replace("-5,000", "5,000"))
+    incremental(defs, instance, "acme-2024")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        withheld = con.execute("SELECT * FROM mart.withheld_issuer_years").fetchall()
+        acme = con.execute(
+            "SELECT value, quality_status FROM mart.esg_facts WHERE issuer_id = 'ACME'"
+        ).fetchall()
+    assert withheld == []
+    assert acme == [(5.0, "pass")]  # 5,000 kWh in MWh
