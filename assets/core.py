@@ -14,8 +14,8 @@ from assets import mapping, quality, units
 from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.precision import ROUNDING_SQL
-from assets.quality import ERROR, WARN, schema_check, sql_check
-from assets.scope import Scope, mark_ref_data, pending, replace_rows
+from assets.quality import ERROR, WARN, issuer_scoped, schema_check, sql_check
+from assets.scope import Scope, in_scope, mark_ref_data, pending, replace_rows
 from assets.tables import tables
 from assets.units import clean_sql
 from orchestration.settings import WAREHOUSE_POOL
@@ -159,6 +159,27 @@ def build_facts(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     replace_rows(conn, "core.facts", FACTS_SELECT.replace("{in_scope}", scope.where()), scope)
 
 
+ONE_VALUE_PER_SOURCE_SQL = f"""
+WITH usable AS (
+    SELECT * FROM {in_scope("core.mapped_values")}
+    WHERE mapping_status = 'mapped' AND conversion_status = 'ok'
+), differing AS (  -- cheap test first: messages only for the groups that fail
+    SELECT issuer_id, fiscal_year, metric_id, breakdown, source_document
+    FROM usable GROUP BY ALL HAVING min(canonical_value) <> max(canonical_value)
+)
+SELECT v.issuer_id, v.fiscal_year, v.metric_id, v.source_document,
+       min(v.line_number) AS source_line,
+       v.metric_id || coalesce(' [' || v.breakdown || ']', '') || ' ' || v.fiscal_year
+       || ' has different values in ' || v.source_document || ': '
+       || string_agg(v.value_text || ' ' || coalesce(v.unit, '') || ' (line '
+                     || v.line_number || ')', ', ' ORDER BY v.line_number) AS message
+FROM usable v JOIN differing d
+  ON v.issuer_id = d.issuer_id AND v.fiscal_year = d.fiscal_year
+ AND v.metric_id = d.metric_id AND v.breakdown IS NOT DISTINCT FROM d.breakdown
+ AND v.source_document = d.source_document
+GROUP BY v.issuer_id, v.fiscal_year, v.metric_id, v.breakdown, v.source_document
+ORDER BY ALL
+"""
 MAPPED = ("core", "mapped_values")
 MAPPED_CHECKS = [
     sql_check(
@@ -177,22 +198,14 @@ MAPPED_CHECKS = [
            WHERE conversion_status IN ('unknown_unit', 'incompatible_unit')
            ORDER BY ALL""",
     ),
-    sql_check(
-        "one_value_per_source",
-        MAPPED,
-        ERROR,
-        "A source document gives one value per issuer, year, metric and breakdown.",
-        """SELECT issuer_id, fiscal_year, metric_id, source_document,
-                  min(line_number) AS source_line,
-                  metric_id || coalesce(' [' || breakdown || ']', '') || ' ' || fiscal_year
-                  || ' has different values in ' || source_document || ': '
-                  || string_agg(value_text || ' ' || coalesce(unit, '') || ' (line '
-                                || line_number || ')', ', ' ORDER BY line_number) AS message
-           FROM core.mapped_values
-           WHERE mapping_status = 'mapped' AND conversion_status = 'ok'
-           GROUP BY issuer_id, fiscal_year, metric_id, breakdown, source_document
-           HAVING count(DISTINCT canonical_value) > 1
-           ORDER BY ALL""",
+    issuer_scoped(
+        sql_check(
+            "one_value_per_source",
+            MAPPED,
+            ERROR,
+            "A source document gives one value per issuer, year, metric and breakdown.",
+            ONE_VALUE_PER_SOURCE_SQL,
+        )
     ),
     schema_check("core.mapped_values", MAPPED),
 ]

@@ -11,10 +11,14 @@ import os
 import pandas as pd
 
 from assets import reference, units
-from assets.quality import ERROR, WARN, Check, Finding, findings_from_sql
+from assets.quality import ERROR, WARN, Check, Finding, findings_from_sql, issuer_scoped
+from assets.scope import in_scope
 from assets.tables import sql_literal
 
 FACTS = ("core", "facts")
+# Every check below compares facts of one issuer: in a run that changed a few issuers it reads
+# theirs only (the other issuers' findings carry over, see quality.issuer_scoped).
+SCOPED_FACTS = in_scope("core.facts")
 DEFAULT_YOY_FACTOR = 3.0
 
 
@@ -33,7 +37,7 @@ WITH grouped AS (
            sum(rounding) FILTER (WHERE breakdown IS NOT NULL) AS parts_tol,
            array_to_string(list_sort(list_distinct(
                list(source_line) FILTER (WHERE breakdown IS NOT NULL))), ',') AS lines
-    FROM core.facts WHERE basis = 'reported'
+    FROM {SCOPED_FACTS} WHERE basis = 'reported'
     GROUP BY issuer_id, fiscal_year, metric_id, source_document
 )
 SELECT issuer_id, fiscal_year, metric_id, source_document, total_line AS source_line,
@@ -62,7 +66,7 @@ def _ratio_factor(num_unit: str, den_unit: str, unit: str) -> float:
 
 RATIOS_SQL = f"""
 WITH one AS (  -- one fact per key: the latest document's
-    SELECT * FROM core.facts
+    SELECT * FROM {SCOPED_FACTS}
     QUALIFY row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
                                ORDER BY source_document DESC, source_line DESC) = 1
 ), pairs AS (
@@ -71,7 +75,7 @@ WITH one AS (  -- one fact per key: the latest document's
            coalesce(db.value, dt.value) AS den_value, coalesce(db.rounding, dt.rounding) AS den_tol,
            coalesce(db.source_line, dt.source_line) AS den_line, s.denominator AS den_metric,
            n.value / coalesce(db.value, dt.value) * s.factor AS expected
-    FROM core.facts r
+    FROM {SCOPED_FACTS} r
     JOIN _ratio_specs s ON s.metric_id = r.metric_id
     JOIN one n ON n.issuer_id = r.issuer_id AND n.fiscal_year = r.fiscal_year
               AND n.metric_id = s.numerator AND n.breakdown IS NOT DISTINCT FROM r.breakdown
@@ -133,7 +137,7 @@ def _rule_sql(rule: reference.ConsistencyRule) -> str:
     )
     return f"""
     WITH totals AS (  -- one total per issuer, year and metric: the first document's
-        SELECT * FROM core.facts WHERE breakdown IS NULL
+        SELECT * FROM {SCOPED_FACTS} WHERE breakdown IS NULL
         QUALIFY row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id
                                    ORDER BY source_document, source_line) = 1
     ), rhs AS (
@@ -178,7 +182,7 @@ def _conflicts(same_report_year: bool):
                        || a.value || ' ' || a.unit || ' in ' || a.source_document || ' line '
                        || a.source_line || ' vs ' || b.value || ' ' || b.unit || ' in '
                        || b.source_document || ' line ' || b.source_line AS message
-                FROM core.facts a JOIN core.facts b
+                FROM {SCOPED_FACTS} a JOIN {SCOPED_FACTS} b
                   ON a.issuer_id = b.issuer_id AND a.fiscal_year = b.fiscal_year
                  AND a.metric_id = b.metric_id
                  AND a.breakdown IS NOT DISTINCT FROM b.breakdown
@@ -202,7 +206,7 @@ def year_on_year_jumps(conn) -> list[Finding]:
         conn,
         f"""
         WITH latest AS (
-            SELECT * FROM core.facts
+            SELECT * FROM {SCOPED_FACTS}
             QUALIFY row_number() OVER (
                 PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
                 ORDER BY report_fiscal_year DESC, source_document) = 1
@@ -266,3 +270,4 @@ CORE_FACT_CHECKS = [
         year_on_year_jumps,
     ),
 ]
+CORE_FACT_CHECKS = [issuer_scoped(c) for c in CORE_FACT_CHECKS]

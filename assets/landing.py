@@ -57,8 +57,10 @@ def _inside(path: Path, folder: Path) -> bool:
     return path.is_file() and not path.is_symlink() and path.resolve().parent == folder
 
 
-def scan(folder: Path) -> list[LandingReport]:
-    """Pair each metadata file with its document; unpaired files are reported, not dropped."""
+def scan(folder: Path, only: set[str] | None = None) -> list[LandingReport]:
+    """Pair each metadata file with its document; unpaired files are reported, not dropped.
+
+    `only`: the reports (file stems) wanted, when a run loads a few of many."""
     folder = folder.resolve()
     if not folder.is_dir():
         raise FileNotFoundError(f"landing folder {folder} does not exist")
@@ -66,7 +68,8 @@ def scan(folder: Path) -> list[LandingReport]:
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.suffix.lower()[1:] not in (*DOCUMENT_FORMATS, "yaml"):
             continue
-        by_stem.setdefault(path.stem, []).append(path)
+        if only is None or path.stem in only:
+            by_stem.setdefault(path.stem, []).append(path)
     reports = []
     for stem, paths in sorted(by_stem.items()):
         meta = [p for p in paths if p.suffix.lower() == ".yaml"]

@@ -15,7 +15,7 @@ import dagster as dg
 from assets import quality, reference
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, schema_check, sql_check
-from assets.scope import Scope, clear_pending, pending
+from assets.scope import Scope, clear_pending, in_scope, pending
 from assets.tables import comment_statements, sql_literal, tables
 from orchestration.resources import WarehouseResource
 from orchestration.settings import WAREHOUSE_POOL
@@ -74,32 +74,37 @@ QUALIFY row_number() OVER (
 """
 
 
-KPI_DISCLOSURE_SQL = """
-CREATE OR REPLACE TABLE mart.kpi_disclosure AS
+# Built issuer by issuer like the facts: each source is read for the issuers in scope only.
+KPI_DISCLOSURE_SELECT = f"""
 WITH issuer_years AS (
-    SELECT DISTINCT issuer_id, fiscal_year FROM core.facts
-    UNION SELECT DISTINCT issuer_id, fiscal_year FROM raw.report_documents WHERE status = 'loaded'
+    SELECT DISTINCT issuer_id, fiscal_year FROM {in_scope("core.facts")}
+    UNION SELECT DISTINCT issuer_id, fiscal_year FROM {in_scope("raw.report_documents")}
+    WHERE status = 'loaded'
 ), metric_kpi AS (
     SELECT metric_id, hkex_kpi AS kpi FROM ref.metrics WHERE hkex_kpi <> ''
 ), disclosed AS (
     SELECT f.issuer_id, f.fiscal_year, k.kpi,
            string_agg(DISTINCT f.metric_id, ', ' ORDER BY f.metric_id) AS metrics
-    FROM mart.esg_facts f JOIN metric_kpi k USING (metric_id) GROUP BY ALL
+    FROM {in_scope("mart.esg_facts")} f JOIN metric_kpi k USING (metric_id) GROUP BY ALL
 ), unreadable AS (
     SELECT m.issuer_id, m.report_fiscal_year AS fiscal_year, k.kpi,
-           'label without number: ' || string_agg(DISTINCT m.metric_id || ' line '
-                                                  || m.line_number, ', ') AS why
-    FROM raw.label_mentions m JOIN metric_kpi k USING (metric_id) GROUP BY ALL
+           'label without number: '
+           || string_agg(DISTINCT m.metric_id || ' line ' || m.line_number, ', '
+                         ORDER BY m.metric_id || ' line ' || m.line_number) AS why
+    FROM {in_scope("raw.label_mentions")} m JOIN metric_kpi k USING (metric_id) GROUP BY ALL
     UNION ALL
     SELECT v.issuer_id, v.fiscal_year, k.kpi,
-           'value not usable: ' || string_agg(DISTINCT v.metric_id || ' line ' || v.line_number
-                                              || ' (' || v.conversion_status || ')', ', ')
-    FROM core.mapped_values v JOIN metric_kpi k USING (metric_id)
+           'value not usable: '
+           || string_agg(DISTINCT v.metric_id || ' line ' || v.line_number || ' ('
+                                  || v.conversion_status || ')', ', '
+                         ORDER BY v.metric_id || ' line ' || v.line_number || ' ('
+                                  || v.conversion_status || ')')
+    FROM {in_scope("core.mapped_values")} v JOIN metric_kpi k USING (metric_id)
     WHERE v.conversion_status IN ('unknown_unit', 'incompatible_unit', 'not_reported')
     GROUP BY ALL
     UNION ALL
     SELECT f.issuer_id, f.fiscal_year, k.kpi, 'withheld by a failed check'
-    FROM core.facts f JOIN metric_kpi k USING (metric_id)
+    FROM {in_scope("core.facts")} f JOIN metric_kpi k USING (metric_id)
     JOIN mart.withheld_issuer_years w USING (issuer_id, fiscal_year)
 )
 SELECT y.issuer_id, y.fiscal_year, h.kpi, h.aspect, h.description,
@@ -111,7 +116,7 @@ SELECT y.issuer_id, y.fiscal_year, h.kpi, h.aspect, h.description,
 FROM issuer_years y CROSS JOIN ref.hkex_kpis h
 LEFT JOIN disclosed d ON d.issuer_id = y.issuer_id AND d.fiscal_year = y.fiscal_year
                      AND d.kpi = h.kpi
-LEFT JOIN (SELECT issuer_id, fiscal_year, kpi, string_agg(why, '; ') AS why
+LEFT JOIN (SELECT issuer_id, fiscal_year, kpi, string_agg(why, '; ' ORDER BY why) AS why
            FROM unreadable GROUP BY ALL) u
        ON u.issuer_id = y.issuer_id AND u.fiscal_year = y.fiscal_year AND u.kpi = h.kpi
 ORDER BY y.issuer_id, y.fiscal_year, h.kpi
@@ -185,7 +190,11 @@ def publish(conn, scope: Scope) -> None:
         for stmt in comment_statements(ESG_FACTS) + comment_statements(WITHHELD):
             conn.execute(stmt)
         conn.execute(pivot)
-        conn.execute(KPI_DISCLOSURE_SQL)
+        if scope.everything:
+            conn.execute(f"CREATE OR REPLACE TABLE mart.kpi_disclosure AS {KPI_DISCLOSURE_SELECT}")
+        else:
+            conn.execute(f"DELETE FROM mart.kpi_disclosure WHERE {scope.where()}")
+            conn.execute(f"INSERT INTO mart.kpi_disclosure {KPI_DISCLOSURE_SELECT}")
         for stmt in pivot_comments + KPI_COMMENTS:
             conn.execute(stmt)
         clear_pending(conn, scope)
@@ -216,13 +225,19 @@ MART_CHECKS = [
         ESG,
         ERROR,
         "One row per issuer, fiscal year, metric and breakdown.",
-        """SELECT issuer_id, fiscal_year, metric_id, min(source_document) AS source_document,
-                  min(source_line) AS source_line,
+        """WITH duplicated AS (  -- cheap test first: messages only for duplicated keys
+               SELECT issuer_id, fiscal_year, metric_id, breakdown FROM mart.esg_facts
+               GROUP BY ALL HAVING count(*) > 1
+           )
+           SELECT f.issuer_id, f.fiscal_year, f.metric_id,
+                  min(f.source_document) AS source_document, min(f.source_line) AS source_line,
                   'duplicated key (' || count(*) || ' rows: '
-                  || string_agg(source_document || ' line ' || source_line, ', '
-                                ORDER BY source_document, source_line) || ')' AS message
-           FROM mart.esg_facts GROUP BY issuer_id, fiscal_year, metric_id, breakdown
-           HAVING count(*) > 1""",
+                  || string_agg(f.source_document || ' line ' || f.source_line, ', '
+                                ORDER BY f.source_document, f.source_line) || ')' AS message
+           FROM mart.esg_facts f JOIN duplicated d
+             ON f.issuer_id = d.issuer_id AND f.fiscal_year = d.fiscal_year
+            AND f.metric_id = d.metric_id AND f.breakdown IS NOT DISTINCT FROM d.breakdown
+           GROUP BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown""",
     ),
     sql_check(
         "canonical_units",

@@ -12,14 +12,14 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 import dagster as dg
 import duckdb
 import pandas as pd
 
 from assets import schemas
-from assets.scope import Scope, chunks
+from assets.scope import Scope, chunks, ensure_registered
 from assets.tables import append_rows, tables
 
 MAX_ROWS_SHOWN = 20
@@ -81,6 +81,18 @@ def findings_from_sql(conn: duckdb.DuckDBPyConnection, sql: str) -> list[Finding
         extra = {k: str(v) for k, v in row.items() if k not in (*SCOPE, "message")}
         found.append(Finding(row["message"], **scope, detail=extra))
     return found
+
+
+def issuer_scoped(check: Check) -> Check:
+    """A check whose SQL reads only the issuers in scope (through scope.in_scope), findings
+    keyed by issuer so those about other issuers carry over."""
+
+    def evaluate(conn: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> list[Finding]:
+        ensure_registered(conn)
+        found = check.evaluate(conn)
+        return [replace(f, scope_key=f.issuer_id) for f in found]
+
+    return replace(check, evaluate=evaluate, scoped=True)
 
 
 def sql_check(name, asset, severity, description, sql: str) -> Check:

@@ -103,7 +103,8 @@ def load_landing(
 
     A named report whose files have left the folder gets a 'removed' row and no values.
     """
-    reports_found = {r.name: r for r in landing.scan(folder)}
+    only = None if reports is None else set(reports)
+    reports_found = {r.name: r for r in landing.scan(folder, only)}
     wanted = sorted(reports_found) if reports is None else sorted(reports)
     present = [reports_found[name] for name in wanted if name in reports_found]
     loaded = dict(zip([r.name for r in present], _load_all(present, max_bytes), strict=True))

@@ -60,6 +60,21 @@ class Scope:
             conn.execute("DROP TABLE IF EXISTS _scope")
 
 
+# For SQL written once and evaluated with or without a registered scope: rows of the issuers
+# in _scope, or every row when _scope is empty (a full refresh, or a check run on its own).
+IN_SCOPE = "(issuer_id IN (SELECT value FROM _scope) OR NOT EXISTS (SELECT 1 FROM _scope))"
+
+
+def in_scope(table: str) -> str:
+    """A subquery of the table's rows in scope (see IN_SCOPE), to use in place of the table."""
+    return f"(SELECT * FROM {table} WHERE {IN_SCOPE})"
+
+
+def ensure_registered(conn: duckdb.DuckDBPyConnection) -> None:
+    """An empty _scope (everything) unless a step has registered one."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _scope (value VARCHAR PRIMARY KEY)")
+
+
 def ref_fingerprint() -> str:
     """The reference data and table metadata every mapping and check is built from."""
     digest = hashlib.sha256()
