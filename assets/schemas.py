@@ -14,7 +14,7 @@ import pandera.pandas as pa
 from assets import reference
 from assets.tables import Table, tables
 
-_DTYPES = {"VARCHAR": str, "INTEGER": "Int64", "BIGINT": "Int64", "DOUBLE": float}
+_DTYPES = {"VARCHAR": "string", "INTEGER": "Int64", "BIGINT": "Int64", "DOUBLE": float}
 FACT_TABLES = {"core.facts", "mart.esg_facts"}
 
 

@@ -134,10 +134,16 @@ def replace_rows(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str, sc
 
 
 def chunks(
-    conn: duckdb.DuckDBPyConnection, table: str, scope: Scope, max_rows: int
+    conn: duckdb.DuckDBPyConnection,
+    table: str,
+    scope: Scope,
+    max_rows: int,
+    columns: list[str] | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """A table's rows in scope as DataFrames of whole reports or issuers, about `max_rows`
-    each: checks that need pandas read a large table without holding all of it at once."""
+    """A table's rows in scope (all columns, or the named ones) as DataFrames of whole reports
+    or issuers, about `max_rows` each: checks that need pandas read a large table without
+    holding all of it at once."""
+    select = ", ".join(columns) if columns else "*"
     col = scope.column
     counts = conn.execute(
         f"SELECT {col}, count(*) FROM {table} WHERE {scope.where()} GROUP BY ALL ORDER BY 1"
@@ -156,5 +162,6 @@ def chunks(
         keys = [v for v in group if v is not None]
         null = f" OR {col} IS NULL" if None in group else ""
         yield conn.execute(
-            f"SELECT * FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[])){null}", [keys]
+            f"SELECT {select} FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[])){null}",
+            [keys],
         ).df()

@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 from typing import Self
 
+import sqlalchemy as db
 from dagster._core.events import DagsterEventType
 from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log import SqlEventLogStorageTable, SqliteEventLogStorage
@@ -54,8 +55,12 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
         insert = SqlEventLogStorageTable.insert()
         with self.run_connection(run_ids.pop()) as conn:
             conn.execute(insert, rows)
-        with self.index_transaction() as conn:  # one by one: tags need each row's id
-            ids = [conn.execute(insert.values(**row)).inserted_primary_key[0] for row in rows]
+        with self.index_transaction() as conn:
+            conn.execute(insert, rows)
+            # The transaction holds SQLite's write lock, so the rows got consecutive ids in
+            # order, ending at the largest (tags and the asset's row need each event's id).
+            last = conn.execute(db.select(db.func.max(SqlEventLogStorageTable.c.id))).scalar()
+            ids = list(range(last - len(rows) + 1, last + 1))
             self._store_asset_event_tags(conn, events, ids)
             # Each asset's row keeps the values of its latest event of each kind: writing only
             # those, in order, leaves the row as writing every event would.

@@ -42,6 +42,11 @@ def _instance(tmp_path: Path, name: str, project_yaml: bool, env) -> dg.DagsterI
     return dg.DagsterInstance.from_config(str(home))
 
 
+def _indexed_tags_match(instance, key, event_id: int, tags: dict) -> bool:
+    indexed = instance.get_event_tags_for_asset(key, filter_event_id=event_id)
+    return len(indexed) == 1 and indexed[0] and indexed[0].items() <= tags.items()
+
+
 def _stored(instance: dg.DagsterInstance, run_ids: list[str]) -> dict:
     """What the UI and sensors read back: events, partitions, latest records, per-run logs."""
     out = {}
@@ -51,11 +56,17 @@ def _stored(instance: dg.DagsterInstance, run_ids: list[str]) -> dict:
         entry = instance.get_asset_records([key])[0].asset_entry  # the asset's summary row
         out[key.to_user_string()] = {
             "materializations": sorted((r.partition_key, run_ids.index(r.run_id)) for r in records),
+            # each event's indexed tags are stored under that event's own id
+            "tags_by_event": all(
+                _indexed_tags_match(instance, key, r.storage_id, r.asset_materialization.tags)
+                for r in records
+            ),
             "partitions": sorted(instance.get_materialized_partitions(key)),
             "latest_run": run_ids.index(latest.run_id),
             "entry": (
                 run_ids.index(entry.last_run_id),
                 entry.last_materialization_record.partition_key,
+                entry.last_materialization_record.storage_id == max(r.storage_id for r in records),
             ),
             "indexed_tags": sorted(  # keys only: data versions differ between any two runs
                 sorted(t) for t in instance.get_event_tags_for_asset(key)
@@ -107,5 +118,7 @@ def test_batched_writes_read_back_like_dagsters_own_sqlite_storage(tmp_path, env
     assert max(batches) == 5  # the project's storage did write batches
     assert len(project["docs"]["materializations"]) == len(KEYS) + 3
     assert project["docs"]["partitions"] == KEYS
+    assert project["docs"]["tags_by_event"] and project["rows"]["tags_by_event"]
+    assert project["docs"]["entry"][2] and project["rows"]["entry"][2]
     assert project["rows"]["latest_run"] == 1
     assert project["docs"]["planned"] == 3 * 2  # last run: 3 partitions of 2 assets
