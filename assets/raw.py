@@ -6,6 +6,7 @@ recorded as rejected (with the rule and reason) and the others still load.
 
 import multiprocessing
 import os
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -81,54 +82,88 @@ def workers() -> int:
 PARALLEL_FROM = 200  # fewer reports are read faster in-process than by starting workers
 
 
-def _load_all(reports: list[landing.LandingReport], max_bytes: int) -> list[tuple]:
-    """_load_report for each report, spread over worker processes when there are many.
+def _load_all(reports: list[landing.LandingReport], max_bytes: int) -> Iterator[tuple]:
+    """_load_report for each report, in order, spread over worker processes when there are
+    many.
 
     Workers are spawned, not forked: a forked copy of a threaded process (Dagster's code
     server) can deadlock. Each reads the reference files itself, as this process does.
     """
     n = workers()
     if n <= 1 or len(reports) < PARALLEL_FROM:
-        return [_load_report(r, max_bytes) for r in reports]
-    chunk = max(1, len(reports) // (n * 8))
+        yield from (_load_report(r, max_bytes) for r in reports)
+        return
+    chunk = max(1, min(50, len(reports) // (n * 8)))
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(n, mp_context=context) as pool:
-        return list(pool.map(_load_report, reports, [max_bytes] * len(reports), chunksize=chunk))
+        yield from pool.map(_load_report, reports, [max_bytes] * len(reports), chunksize=chunk)
 
 
-def load_landing(
-    folder: Path, max_bytes: int, reports: list[str] | None = None
-) -> dict[str, pd.DataFrame]:
-    """Read report pairs (all, or the named ones) into the three raw tables, as DataFrames.
+RAW_TABLES = (
+    "raw.report_documents",
+    "raw.reported_values",
+    "raw.label_mentions",
+    "raw.load_errors",
+)
+DEFAULT_BATCH_REPORTS = 1000
+
+
+def batch_reports() -> int:
+    """Reports held in memory at once by the raw step (`ESG_RAW_BATCH_REPORTS`)."""
+    return int(os.environ.get("ESG_RAW_BATCH_REPORTS") or DEFAULT_BATCH_REPORTS)
+
+
+def load_batches(
+    folder: Path, max_bytes: int, reports: list[str] | None = None, batch: int | None = None
+) -> Iterator[dict[str, pd.DataFrame]]:
+    """Read report pairs (all, or the named ones) into the four raw tables, as DataFrames of
+    `batch` reports at a time (all at once without a batch), so memory does not grow with N.
 
     A named report whose files have left the folder gets a 'removed' row and no values.
     """
     only = None if reports is None else set(reports)
     reports_found = {r.name: r for r in landing.scan(folder, only)}
     wanted = sorted(reports_found) if reports is None else sorted(reports)
-    present = [reports_found[name] for name in wanted if name in reports_found]
-    loaded = dict(zip([r.name for r in present], _load_all(present, max_bytes), strict=True))
-    docs, values, found, errors = [], [], [], []
-    for name in wanted:
-        if name not in loaded:
-            docs.append({"report": name, "document": name, "status": "removed",
-                         "error": "removed: no longer in the landing folder"})  # fmt: skip
-            continue
-        row, report_values, report_mentions, report_errors = loaded[name]
-        docs.append(row)
-        values += report_values
-        found += report_mentions
-        errors += report_errors
-    frames = {
-        "raw.report_documents": docs,
-        "raw.reported_values": values,
-        "raw.label_mentions": found,
-        "raw.load_errors": errors,
-    }
-    return {
-        name: pd.DataFrame(rows, columns=tables()[name].column_names)
-        for name, rows in frames.items()
-    }
+    loaded = _load_all([reports_found[n] for n in wanted if n in reports_found], max_bytes)
+    try:
+        yield from _batched(wanted, reports_found, loaded, batch)
+    finally:
+        loaded.close()  # stops the workers if the caller stops early
+
+
+def _batched(
+    wanted: list[str],
+    found: dict[str, landing.LandingReport],
+    loaded: Iterator[tuple],
+    batch: int | None,
+) -> Iterator[dict[str, pd.DataFrame]]:
+    rows: dict[str, list] = {name: [] for name in RAW_TABLES}
+    for i, name in enumerate(wanted, start=1):
+        if name in found:
+            for table, part in zip(RAW_TABLES, next(loaded), strict=True):
+                rows[table] += [part] if table == "raw.report_documents" else part
+        else:
+            rows["raw.report_documents"].append(
+                {
+                    "report": name,
+                    "document": name,
+                    "status": "removed",
+                    "error": "removed: no longer in the landing folder",
+                }
+            )
+        if i == len(wanted) or (batch and i % batch == 0):
+            yield {t: pd.DataFrame(r, columns=tables()[t].column_names) for t, r in rows.items()}
+            rows = {table: [] for table in RAW_TABLES}
+
+
+def load_landing(
+    folder: Path, max_bytes: int, reports: list[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """All the named reports (or every report) at once: see load_batches."""
+    frames = list(load_batches(folder, max_bytes, reports))
+    if not frames:
+        return {t: pd.DataFrame(columns=tables()[t].column_names) for t in RAW_TABLES}
+    return frames[0]
 
 
 DEFAULT_MAX_YEARS_BACK = 5
@@ -207,15 +242,16 @@ RAW_CHECKS = [
 ]
 
 
-def _issuers(conn, scope: Scope, docs: pd.DataFrame) -> list[str]:
-    """Issuers of the run's reports, as loaded before (a report may change issuer or leave)
-    and as loaded now: their core and mart rows are rebuilt."""
+def _issuers(conn, docs: pd.DataFrame) -> list[str]:
+    """Issuers of these reports, as loaded before (a report may change issuer or leave) and as
+    loaded now: their core and mart rows are rebuilt."""
     now = set(docs["issuer_id"].dropna())
     if "raw.report_documents" not in existing_tables(conn):
         return sorted(now)
     before = conn.execute(
-        f"SELECT DISTINCT issuer_id FROM raw.report_documents"
-        f" WHERE {scope.where()} AND issuer_id IS NOT NULL"
+        "SELECT DISTINCT issuer_id FROM raw.report_documents"
+        " WHERE report IN (SELECT unnest(?::VARCHAR[])) AND issuer_id IS NOT NULL",
+        [docs["report"].tolist()],
     ).fetchall()
     return sorted(now | {issuer for (issuer,) in before})
 
@@ -230,16 +266,14 @@ def _run_scope(reports: list[str]) -> str:
     return f"{len(reports)} reports: {reports[0]} .. {reports[-1]}"
 
 
-def _summary(docs: pd.DataFrame, values: pd.DataFrame) -> dg.MetadataValue:
+def _summary(docs: pd.DataFrame, values: int) -> dg.MetadataValue:
     """Per report (status, values) for a few reports; counts by status for many."""
     if len(docs) > MAX_LISTED_REPORTS:
         counts = docs["status"].value_counts().to_dict()
-        text = f"{len(docs)} reports {counts}, {len(values)} values (per report: raw tables)"
+        text = f"{len(docs)} reports {counts}, {values} values (per report: raw tables)"
         return dg.MetadataValue.md(text)
-    per_report = docs[["report", "status"]].merge(
-        values.groupby("report").size().rename("values").reset_index(), how="left", on="report"
-    )
-    return dg.MetadataValue.md(per_report.fillna(0).to_markdown(index=False))
+    per_report = docs.fillna({"values": 0}).astype({"values": int})
+    return dg.MetadataValue.md(per_report.to_markdown(index=False))
 
 
 reports_partitions = dg.DynamicPartitionsDefinition(name=REPORTS_PARTITION)
@@ -272,22 +306,28 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     """Extract the run's reports (one partition per report) with their provenance."""
     reports = sorted(context.partition_keys)
     every = set(reports) >= set(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
-    frames = load_landing(landing.folder, landing.max_document_bytes, reports)
     scope = Scope("report") if every else Scope("report", tuple(reports))
+    docs, written = [], dict.fromkeys(RAW_TABLES, 0)
+    batches = load_batches(landing.folder, landing.max_document_bytes, reports, batch_reports())
     with duckdb.get_connection() as conn, scope.registered(conn):
-        changed = None if every else _issuers(conn, scope, frames["raw.report_documents"])
-        add_pending(conn, context.run_id, changed)  # before the write: a crash rebuilds more
-        replace_partitions(conn, frames, "report", reports)
+        for frames in batches:  # each batch replaces its reports' rows in one transaction
+            batch_docs = frames["raw.report_documents"]
+            changed = None if every else _issuers(conn, batch_docs)
+            add_pending(conn, context.run_id, changed)  # before the write: a crash rebuilds more
+            replace_partitions(conn, frames, "report", batch_docs["report"].tolist())
+            values = frames["raw.reported_values"].groupby("report").size().rename("values")
+            docs.append(batch_docs[["report", "status"]].join(values, on="report"))
+            written = {t: n + len(frames[t]) for t, n in written.items()}
         checked = list(
             quality.evaluate(conn, RAW_CHECKS, context.run_id, _run_scope(reports), scope)
         )
-    summary = _summary(frames["raw.report_documents"], frames["raw.reported_values"])
-    for name in ("report_documents", "reported_values", "label_mentions", "load_errors"):
+    summary = _summary(pd.concat(docs, ignore_index=True), written["raw.reported_values"])
+    for name in RAW_TABLES:
         yield dg.MaterializeResult(
-            asset_key=["raw", name],
+            asset_key=name.split("."),
             metadata={
                 "reports": summary,
-                "rows_written": len(frames[f"raw.{name}"]),
+                "rows_written": written[name],
                 "landing_folder": str(landing.folder),
             },
         )

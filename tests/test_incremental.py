@@ -54,7 +54,9 @@ def built(tmp_path_factory):
     new.write(landing)
     run = incremental(defs, instance, new.name)
     shutil.copytree(landing, fresh)
-    pipeline(fresh, tmp / "full" / "esg.duckdb", dg.DagsterInstance.ephemeral())
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ESG_RAW_BATCH_REPORTS", "7")  # the raw step in three batches
+        pipeline(fresh, tmp / "full" / "esg.duckdb", dg.DagsterInstance.ephemeral())
     return tmp / "inc" / "esg.duckdb", tmp / "full" / "esg.duckdb", run.run_id
 
 
