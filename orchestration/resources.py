@@ -44,6 +44,9 @@ class WarehouseResource(DuckDBResource):
         # blocks the next one in the same process ("different configuration").
         with super().get_connection() as conn:
             try:
+                # A setting, not connection config: readers of the file in this process may
+                # open it with other options.
+                conn.execute(f"SET memory_limit = '{settings.duckdb_memory_limit()}'")
                 yield conn
             finally:
                 conn.close()

@@ -40,3 +40,12 @@ def gx_dir(warehouse: Path | None = None) -> Path:
 
 def max_document_bytes() -> int:
     return int(os.environ.get("ESG_MAX_DOCUMENT_BYTES") or DEFAULT_MAX_DOCUMENT_BYTES)
+
+
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+
+
+def duckdb_memory_limit() -> str:
+    """Memory DuckDB may use while building (`ESG_DUCKDB_MEMORY_LIMIT`); beyond it, DuckDB
+    spills to disk. Its own default is 80 % of the machine's memory."""
+    return os.environ.get("ESG_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
