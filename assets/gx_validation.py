@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ SUITES_DIR = REPO_ROOT / "expectations"
 DOCS_SITE = "local_site"
 DATASOURCE = "warehouse_frames"
 MAX_ROWS_PER_EXPECTATION = 50
+KEPT_RESULTS = 50  # validations per suite kept for Data Docs (the dq tables keep all findings)
 # suite -> (table it validates, asset that writes the table)
 SUITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "core_facts": ("core.facts", ("core", "facts")),
@@ -114,10 +116,18 @@ class GreatExpectationsResource(dg.ConfigurableResource):
             run_id=gx.RunIdentifier(run_name=run_name),
         )
         if build_docs:
-            context.build_data_docs(site_names=[DOCS_SITE])
+            self.build_docs()
         return [_as_dict(r.to_json_dict()) for r in result.results]
 
     def build_docs(self) -> None:
+        """Data Docs of the latest KEPT_RESULTS validations per suite. Older results are
+        deleted first: the docs are rebuilt from every stored result, so an unbounded store
+        would make each run slower than the last."""
+        for suite_dir in (Path(self.root) / "results").glob("*"):
+            # results/<suite>/<run name>/<UTC timestamp>/: oldest first by timestamp
+            runs = sorted((p for p in suite_dir.glob("*/*") if p.is_dir()), key=lambda p: p.name)
+            for old in runs[:-KEPT_RESULTS]:
+                shutil.rmtree(old)
         self._context().build_data_docs(site_names=[DOCS_SITE])
 
 

@@ -48,3 +48,16 @@ def test_clean_frame_passes_and_dirty_frame_fails(tmp_path):
         ): [0, 3],
     }
     assert gx.docs_index.exists()
+
+
+def test_data_docs_keep_the_latest_validations_only(tmp_path, monkeypatch):
+    """Data Docs are rebuilt from every stored result: the store is kept bounded."""
+    from assets import gx_validation
+
+    monkeypatch.setattr(gx_validation, "KEPT_RESULTS", 2)
+    gx = GreatExpectationsResource(root=str(tmp_path))
+    for run in ("first", "second", "third"):
+        gx.validate(_facts(CLEAN), "core_facts", run)
+    stored = sorted((tmp_path / "results" / "core_facts").glob("*/*"))
+    assert len(stored) == 2
+    assert gx.docs_index.exists()
