@@ -319,10 +319,11 @@ ORDER BY d.report
     " labels named without numbers.",
 )
 def core_document_coverage(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    with duckdb.get_connection() as conn:
+    with duckdb.get_connection() as conn, pending(conn).registered(conn):
         conn.execute(COVERAGE_VIEW)
-        rows = conn.execute(
-            f"SELECT * FROM core.document_coverage LIMIT {MAX_COVERAGE_ROWS_SHOWN + 1}"
+        rows = conn.execute(  # the documents of the issuers this run changed, if it knows
+            f"SELECT * FROM {in_scope('core.document_coverage')}"
+            f" LIMIT {MAX_COVERAGE_ROWS_SHOWN + 1}"
         ).df()
     shown = rows.head(MAX_COVERAGE_ROWS_SHOWN).to_markdown(index=False)
     if len(rows) > MAX_COVERAGE_ROWS_SHOWN:

@@ -134,7 +134,7 @@ KPI_COMMENTS = [
 
 
 def issuer_year_sql() -> tuple[str, list[str]]:
-    """The pivot query and its column comments, generated from ref/metrics.csv."""
+    """The pivot query (issuers in scope) and its column comments, from ref/metrics.csv."""
     wide = [m for m in reference.metrics().values() if m.wide_column]
     cols = ",\n  ".join(
         f"max(value) FILTER (WHERE metric_id = {sql_literal(m.metric_id)} AND breakdown IS NULL)"
@@ -142,9 +142,8 @@ def issuer_year_sql() -> tuple[str, list[str]]:
         for m in wide
     )
     query = (
-        "CREATE OR REPLACE TABLE mart.issuer_year AS\n"
         "SELECT issuer_id, any_value(issuer_name) AS issuer_name, fiscal_year,\n"
-        f"  {cols}\nFROM mart.esg_facts\nGROUP BY issuer_id, fiscal_year\n"
+        f"  {cols}\nFROM {in_scope('mart.esg_facts')}\nGROUP BY issuer_id, fiscal_year\n"
         "ORDER BY issuer_id, fiscal_year"
     )
     comments = [
@@ -189,7 +188,11 @@ def publish(conn, scope: Scope) -> None:
         )
         for stmt in comment_statements(ESG_FACTS) + comment_statements(WITHHELD):
             conn.execute(stmt)
-        conn.execute(pivot)
+        if scope.everything:
+            conn.execute(f"CREATE OR REPLACE TABLE mart.issuer_year AS {pivot}")
+        else:
+            conn.execute(f"DELETE FROM mart.issuer_year WHERE {scope.where()}")
+            conn.execute(f"INSERT INTO mart.issuer_year {pivot}")
         if scope.everything:
             conn.execute(f"CREATE OR REPLACE TABLE mart.kpi_disclosure AS {KPI_DISCLOSURE_SELECT}")
         else:
