@@ -111,7 +111,7 @@ def _year(row: dict) -> int | None:
     return None
 
 
-DEFAULT_CHUNK_ROWS = 250_000
+DEFAULT_CHUNK_ROWS = 100_000
 
 
 def scope_column(table: str) -> str:

@@ -105,7 +105,7 @@ RAW_TABLES = (
     "raw.label_mentions",
     "raw.load_errors",
 )
-DEFAULT_BATCH_REPORTS = 1000
+DEFAULT_BATCH_REPORTS = 500
 
 
 def batch_reports() -> int:
