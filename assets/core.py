@@ -75,9 +75,8 @@ SELECT r.document, r.source_document, r.line_number, r.issuer_id,
        CASE WHEN NOT r.not_reported THEN {clean_sql("r.value * w.factor")} END AS canonical_value,
        CASE WHEN NOT r.not_reported THEN w.canonical_unit END AS canonical_unit,
        CASE WHEN NOT r.not_reported THEN w.assumption END AS assumption
-FROM raw.reported_values r
+FROM {in_scope("raw.reported_values")} r
 JOIN _wording w ON {" AND ".join(f"r.{c} IS NOT DISTINCT FROM w.{c}" for c in WORDING)}
-WHERE {{in_scope}}
 ORDER BY r.document, r.line_number, r.year, r.column_header, r.label
 """
 
@@ -86,7 +85,7 @@ def map_values(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """raw.reported_values -> core.mapped_values: every raw value of the issuers in scope with
     its mapping outcome."""
     wordings = conn.execute(
-        f"SELECT DISTINCT {', '.join(WORDING)} FROM raw.reported_values WHERE {scope.where()}"
+        f"SELECT DISTINCT {', '.join(WORDING)} FROM {in_scope('raw.reported_values')}"
     ).fetchall()
     resolved = pd.DataFrame(
         [dict(zip(WORDING, w, strict=True)) | resolve_wording(*w) for w in wordings],
@@ -94,8 +93,7 @@ def map_values(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     )
     conn.register("_wording", resolved)
     try:
-        select = MAPPED_SELECT.replace("{in_scope}", scope.where("r."))
-        replace_rows(conn, "core.mapped_values", select, scope)
+        replace_rows(conn, "core.mapped_values", MAPPED_SELECT, scope)
     finally:
         conn.unregister("_wording")
 
@@ -106,14 +104,14 @@ WITH reported AS (
            canonical_unit AS unit, value_text AS reported_value, unit AS reported_unit,
            'reported' AS basis, source_document, line_number AS source_line,
            NULL::VARCHAR AS derived_from_lines, assumption
-    FROM core.mapped_values
-    WHERE mapping_status = 'mapped' AND conversion_status = 'ok' AND {{in_scope}}
+    FROM {in_scope("core.mapped_values")}
+    WHERE mapping_status = 'mapped' AND conversion_status = 'ok'
 ),
 -- A part printed as 'not reported': summing the others would understate the total.
 incomplete AS (
     SELECT DISTINCT issuer_id, fiscal_year, metric_id, source_document
-    FROM core.mapped_values
-    WHERE mapping_status = 'mapped' AND not_reported AND breakdown IS NOT NULL AND {{in_scope}}
+    FROM {in_scope("core.mapped_values")}
+    WHERE mapping_status = 'mapped' AND not_reported AND breakdown IS NOT NULL
 ),
 -- Totals of summable metrics whose report prints only the parts.
 derived AS (
@@ -156,7 +154,7 @@ ORDER BY issuer_id, fiscal_year, metric_id, breakdown NULLS FIRST, source_docume
 def build_facts(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """core.mapped_values -> core.facts for the issuers in scope: reported facts plus totals
     derived from their parts."""
-    replace_rows(conn, "core.facts", FACTS_SELECT.replace("{in_scope}", scope.where()), scope)
+    replace_rows(conn, "core.facts", FACTS_SELECT, scope)
 
 
 ONE_VALUE_PER_SOURCE_SQL = f"""

@@ -229,45 +229,47 @@ def year_on_year_jumps(conn) -> list[Finding]:
 
 
 CORE_FACT_CHECKS = [
-    Check(
-        "totals_match_parts",
-        FACTS,
-        ERROR,
-        "A printed total equals the sum of its printed parts (waste by type, staff categories,"
-        " diesel by use...) within the printed precision.",
-        totals_match_parts,
-    ),
-    Check(
-        "ratios_match_their_parts",
-        FACTS,
-        ERROR,
-        "A printed intensity, share or average equals numerator / denominator (as ref.metrics"
-        " defines them) within the rounding of the printed digits.",
-        ratios_match_their_parts,
-    ),
-    *[_rule_check(rule) for rule in reference.consistency_rules()],
-    Check(
-        "conflicting_sources",
-        FACTS,
-        ERROR,
-        "Two documents for the same report year give different values for one fact (e.g. a"
-        " duplicate file): both are kept and flagged, neither overwrites the other.",
-        _conflicts(same_report_year=True),
-    ),
-    Check(
-        "restated_values",
-        FACTS,
-        WARN,
-        "A later report restates an earlier year's value: the mart shows the latest report's"
-        " value, both stay in core.facts.",
-        _conflicts(same_report_year=False),
-    ),
-    Check(
-        "year_on_year_jumps",
-        FACTS,
-        WARN,
-        "A value moves by more than ESG_YOY_FACTOR (default 3) from one year to the next.",
-        year_on_year_jumps,
-    ),
+    issuer_scoped(check)
+    for check in (
+        Check(
+            "totals_match_parts",
+            FACTS,
+            ERROR,
+            "A printed total equals the sum of its printed parts (waste by type, staff categories,"
+            " diesel by use...) within the printed precision.",
+            totals_match_parts,
+        ),
+        Check(
+            "ratios_match_their_parts",
+            FACTS,
+            ERROR,
+            "A printed intensity, share or average equals numerator / denominator (as ref.metrics"
+            " defines them) within the rounding of the printed digits.",
+            ratios_match_their_parts,
+        ),
+        *[_rule_check(rule) for rule in reference.consistency_rules()],
+        Check(
+            "conflicting_sources",
+            FACTS,
+            ERROR,
+            "Two documents for the same report year give different values for one fact (e.g. a"
+            " duplicate file): both are kept and flagged, neither overwrites the other.",
+            _conflicts(same_report_year=True),
+        ),
+        Check(
+            "restated_values",
+            FACTS,
+            WARN,
+            "A later report restates an earlier year's value: the mart shows the latest report's"
+            " value, both stay in core.facts.",
+            _conflicts(same_report_year=False),
+        ),
+        Check(
+            "year_on_year_jumps",
+            FACTS,
+            WARN,
+            "A value moves by more than ESG_YOY_FACTOR (default 3) from one year to the next.",
+            year_on_year_jumps,
+        ),
+    )
 ]
-CORE_FACT_CHECKS = [issuer_scoped(c) for c in CORE_FACT_CHECKS]

@@ -54,19 +54,18 @@ QUALITY_STATUS = f"""{STATUS_SQL.format(severity="error")} THEN 'fail'
 CARRIED_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _carried AS
 SELECT f.* REPLACE ({QUALITY_STATUS} AS quality_status)
-FROM mart.esg_facts f JOIN _withheld w USING (issuer_id, fiscal_year)
+FROM {in_scope("mart.esg_facts")} f JOIN _withheld w USING (issuer_id, fiscal_year)
 """
 
 ESG_FACTS_SELECT = f"""
 SELECT f.issuer_id, d.issuer_name, f.fiscal_year, f.metric_id, f.breakdown, f.value, f.unit,
        f.reported_value, f.reported_unit, f.basis, f.source_document, f.source_line,
        f.derived_from_lines, f.assumption, {QUALITY_STATUS} AS quality_status
-FROM core.facts AS f
+FROM {in_scope("core.facts")} AS f
 LEFT JOIN raw.report_documents AS d
     ON d.source_document = f.source_document AND d.status = 'loaded'
 WHERE NOT EXISTS (SELECT 1 FROM _withheld w
                   WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
-  AND {{in_scope}}
 QUALIFY row_number() OVER (
     PARTITION BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown
     ORDER BY f.report_fiscal_year DESC, f.basis = 'derived', f.source_document, f.source_line
@@ -160,6 +159,16 @@ def issuer_year_sql() -> tuple[str, list[str]]:
     return query, comments
 
 
+def _rebuild(conn, table: str, select_sql: str, scope: Scope) -> None:
+    """A derived mart table (columns from its query): recreated for every issuer, else its
+    rows of the issuers in scope replaced."""
+    if scope.everything:
+        conn.execute(f"CREATE OR REPLACE TABLE {table} AS {select_sql}")
+    else:
+        conn.execute(f"DELETE FROM {table} WHERE {scope.where()}")
+        conn.execute(f"INSERT INTO {table} {select_sql}")
+
+
 def publish(conn, scope: Scope) -> None:
     """Rebuild the mart rows of the issuers in scope, in one transaction: readers see the old
     mart or the new one. Withheld issuer-years are decided from every current finding."""
@@ -171,13 +180,12 @@ def publish(conn, scope: Scope) -> None:
     conn.execute("BEGIN TRANSACTION")
     try:
         conn.execute(WITHHELD_SQL)
-        conn.execute(CARRIED_SQL + f" WHERE {scope.where('f.')}")
+        conn.execute(CARRIED_SQL)
         if scope.everything:
             conn.execute(ESG_FACTS.ddl())
         else:
             conn.execute(f"DELETE FROM mart.esg_facts WHERE {scope.where()}")
-        facts = ESG_FACTS_SELECT.replace("{in_scope}", scope.where("f."))
-        conn.execute(f"INSERT INTO mart.esg_facts {facts}")
+        conn.execute(f"INSERT INTO mart.esg_facts {ESG_FACTS_SELECT}")
         conn.execute("INSERT INTO mart.esg_facts SELECT * FROM _carried")
         conn.execute(WITHHELD.ddl())
         conn.execute(
@@ -188,16 +196,8 @@ def publish(conn, scope: Scope) -> None:
         )
         for stmt in comment_statements(ESG_FACTS) + comment_statements(WITHHELD):
             conn.execute(stmt)
-        if scope.everything:
-            conn.execute(f"CREATE OR REPLACE TABLE mart.issuer_year AS {pivot}")
-        else:
-            conn.execute(f"DELETE FROM mart.issuer_year WHERE {scope.where()}")
-            conn.execute(f"INSERT INTO mart.issuer_year {pivot}")
-        if scope.everything:
-            conn.execute(f"CREATE OR REPLACE TABLE mart.kpi_disclosure AS {KPI_DISCLOSURE_SELECT}")
-        else:
-            conn.execute(f"DELETE FROM mart.kpi_disclosure WHERE {scope.where()}")
-            conn.execute(f"INSERT INTO mart.kpi_disclosure {KPI_DISCLOSURE_SELECT}")
+        _rebuild(conn, "mart.issuer_year", pivot, scope)
+        _rebuild(conn, "mart.kpi_disclosure", KPI_DISCLOSURE_SELECT, scope)
         for stmt in pivot_comments + KPI_COMMENTS:
             conn.execute(stmt)
         clear_pending(conn, scope)

@@ -214,9 +214,6 @@ def _table(findings: list[Finding]) -> str:
 def _carry_over(conn, check: Check, run_id: str, now) -> list[Finding]:
     """Copy the previous evaluation's findings about reports or issuers outside the scope
     (their rows did not change, so neither did their findings) into this evaluation."""
-    for name in ("dq.check_results", "dq.failure_cases"):
-        append_rows(conn, name, pd.DataFrame())  # created (or given new columns) if needed
-    conn.execute(CURRENT_RESULTS_VIEW)
     outside = "scope_key NOT IN (SELECT value FROM _scope)"
     (previous,) = conn.execute(
         "SELECT any_value(run_id) FROM dq.current_check_results WHERE check_name = ?",
@@ -253,11 +250,16 @@ def evaluate(
     """Evaluate, record and report each check. A scoped check reads the rows in `scope` (the
     step has registered it) and keeps its earlier findings about everything else."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    partial = scope is not None and not scope.everything
+    if partial:  # earlier results are read: the history tables and their view must exist
+        for name in ("dq.check_results", "dq.failure_cases"):
+            append_rows(conn, name, pd.DataFrame())  # created (or given new columns) if needed
+        conn.execute(CURRENT_RESULTS_VIEW)
     for check in checks:
         carried: list[Finding] = []
         if check.scoped:
             findings = check.evaluate(conn, scope)
-            if scope is not None and not scope.everything:
+            if partial:
                 carried = _carry_over(conn, check, run_id, now)
         else:
             findings = check.evaluate(conn)

@@ -41,10 +41,6 @@ def _batchable(event: EventLogEntry) -> bool:
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
     """SqliteEventLogStorage whose `store_event_batch` uses one transaction per shard."""
 
-    @classmethod
-    def from_config_value(cls, inst_data: ConfigurableClassData | None, config_value) -> Self:
-        return cls(inst_data=inst_data, **config_value)
-
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         run_ids = {e.run_id for e in events}
         if len(events) < 2 or len(run_ids) != 1 or not all(map(_batchable, events)):
