@@ -41,28 +41,32 @@ class Scope:
         return self.values is None
 
     def where(self, alias: str = "") -> str:
-        """SQL predicate on a table with `column` (the scope's values sit in temp table _scope)."""
+        """SQL predicate on a table with `column` (the scope registered, unless everything)."""
+        return "TRUE" if self.everything else f"_in_scope({alias}{self.column})"
+
+    def macro(self) -> str:
+        """The temp macro `_in_scope(v)` that `where()` and IN_SCOPE call. The values are
+        literals, not a lookup table: DuckDB then pushes the filter into scans and through
+        views and aggregates (a semi-join on a temp table kept them reading every issuer)."""
         if self.everything:
-            return "TRUE"
-        return f"{alias}{self.column} IN (SELECT value FROM _scope)"
+            return "CREATE OR REPLACE TEMP MACRO _in_scope(v) AS TRUE"
+        values = ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(set(self.values)))
+        return f"CREATE OR REPLACE TEMP MACRO _in_scope(v) AS v IN ({values})"
 
     @contextmanager
     def registered(self, conn: duckdb.DuckDBPyConnection) -> Iterator[Scope]:
-        """Make `where()` usable on this connection for the duration of the block."""
-        conn.execute("CREATE OR REPLACE TEMP TABLE _scope (value VARCHAR PRIMARY KEY)")
-        if not self.everything:
-            conn.register("_scope_frame", pd.DataFrame({"value": list(self.values)}))
-            conn.execute("INSERT INTO _scope SELECT DISTINCT value FROM _scope_frame")
-            conn.unregister("_scope_frame")
+        """Make `where()` and IN_SCOPE usable on this connection for the duration of the
+        block."""
+        conn.execute(self.macro())
         try:
             yield self
         finally:
-            conn.execute("DROP TABLE IF EXISTS _scope")
+            conn.execute("DROP MACRO IF EXISTS _in_scope")
 
 
 # For SQL written once and evaluated with or without a registered scope: rows of the issuers
-# in _scope, or every row when _scope is empty (a full refresh, or a check run on its own).
-IN_SCOPE = "(issuer_id IN (SELECT value FROM _scope) OR NOT EXISTS (SELECT 1 FROM _scope))"
+# in scope, or every row when no scope is registered (a check run on its own).
+IN_SCOPE = "_in_scope(issuer_id)"
 
 
 def in_scope(table: str) -> str:
@@ -71,8 +75,8 @@ def in_scope(table: str) -> str:
 
 
 def ensure_registered(conn: duckdb.DuckDBPyConnection) -> None:
-    """An empty _scope (everything) unless a step has registered one."""
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _scope (value VARCHAR PRIMARY KEY)")
+    """Everything in scope, unless a step has registered a scope."""
+    conn.execute("CREATE TEMP MACRO IF NOT EXISTS _in_scope(v) AS TRUE")
 
 
 def ref_fingerprint() -> str:
@@ -117,7 +121,7 @@ def clear_pending(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     if scope.everything:
         conn.execute(f"DELETE FROM {PENDING}")
     else:
-        conn.execute(f"DELETE FROM {PENDING} WHERE issuer_id IN (SELECT value FROM _scope)")
+        conn.execute(f"DELETE FROM {PENDING} WHERE {scope.where()}")
 
 
 def replace_rows(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str, scope: Scope) -> None:
@@ -162,6 +166,6 @@ def chunks(
         keys = [v for v in group if v is not None]
         null = f" OR {col} IS NULL" if None in group else ""
         yield conn.execute(
-            f"SELECT {select} FROM {table} WHERE {col} IN (SELECT unnest(?::VARCHAR[])){null}",
+            f"SELECT {select} FROM {table} WHERE list_contains(?::VARCHAR[], {col}){null}",
             [keys],
         ).df()

@@ -133,6 +133,14 @@ def step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
     }
 
 
+def check_seconds(result: dg.ExecuteInProcessResult) -> dict[str, float]:
+    """Seconds each asset check took to evaluate and record (its `seconds` metadata)."""
+    return {
+        c.check_name: round(float(c.metadata["seconds"].value), 2)
+        for c in result.get_asset_check_evaluations()
+    }
+
+
 def run(n: int, seed: int, work: Path) -> dict:
     landing, warehouse = work / "landing", work / "esg.duckdb"
     start = time.perf_counter()
@@ -145,6 +153,7 @@ def run(n: int, seed: int, work: Path) -> dict:
     pipeline_s = time.perf_counter() - start
     steps = step_seconds(instance, result.run_id)
     checks = result.get_asset_check_evaluations()
+    check_s = check_seconds(result)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         facts = con.execute("SELECT count(*) FROM core.facts").fetchone()[0]
         mart_facts = con.execute("SELECT count(*) FROM mart.esg_facts").fetchone()[0]
@@ -152,6 +161,7 @@ def run(n: int, seed: int, work: Path) -> dict:
         f" {len(checks)} checks in {pipeline_s:.1f} s")  # fmt: skip
     for step, seconds in steps.items():
         say(f"  {step:<32} {seconds:7.2f} s")
+    say(f"  of which asset checks: {sum(check_s.values()):.1f} s")
 
     new = synthetic.generate(n, seed)
     new.write(landing)
@@ -179,7 +189,10 @@ def run(n: int, seed: int, work: Path) -> dict:
         "peak_rss_mb": round(pipeline_rss, 1),
         "checks": len(checks),
         "checks_failed": sum(not c.passed for c in checks),
+        "checks_s": round(sum(check_s.values()), 2),  # inside the pipeline's steps
+        "incremental_checks_s": round(sum(check_seconds(inc).values()), 2),
         "pipeline_steps_s": steps,
+        "pipeline_checks_s": dict(sorted(check_s.items(), key=lambda kv: -kv[1])),
         "incremental_steps_s": step_seconds(instance, inc.run_id),
     }
 

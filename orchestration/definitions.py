@@ -14,14 +14,14 @@ from assets.core import (
 )
 from assets.mart import mart_tables
 from assets.raw import raw_landing
-from assets.ref import ref_assets
+from assets.ref import ref_tables
 from orchestration.automation import landing_sensor, nightly_full_refresh
 from orchestration.jobs import refresh_job as refresh_job_def
 from orchestration.resources import build_resources
 
 REFRESH_JOB = refresh_job_def.name
 ASSETS = [
-    *ref_assets,
+    ref_tables,
     raw_landing,
     core_mapped_values,
     core_unmapped_values,

@@ -122,3 +122,18 @@ def test_batched_writes_read_back_like_dagsters_own_sqlite_storage(tmp_path, env
     assert project["docs"]["entry"][2] and project["rows"]["entry"][2]
     assert project["rows"]["latest_run"] == 1
     assert project["docs"]["planned"] == 3 * 2  # last run: 3 partitions of 2 assets
+
+
+def test_kept_engines_stay_bounded_and_writes_are_seen_by_other_instances(tmp_path, env):
+    """Engines are reused per shard (index, one per run), at most KEPT_ENGINES of them; what
+    one instance writes, another on the same DAGSTER_HOME (the UI, the daemon) reads."""
+    env.setattr(BatchingSqliteEventLogStorage, "KEPT_ENGINES", 2)
+    with _instance(tmp_path, "project", True, env) as writer:
+        writer.add_dynamic_partitions("parts", KEYS)
+        run_ids = [_run(writer, KEYS[i : i + 2]) for i in range(0, 8, 2)]
+        assert len(writer.event_log_storage._engines) == 2
+        with dg.DagsterInstance.from_config(str(tmp_path / "project")) as reader:
+            seen = _stored(reader, run_ids)
+            assert seen == _stored(writer, run_ids)
+    assert seen["docs"]["partitions"] == KEYS[:8]
+    assert all(len(seen[f"run {n}"]) == 2 * 2 * 2 for n in range(4))  # planned + done, 2 x 2

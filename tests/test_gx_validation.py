@@ -51,13 +51,23 @@ def test_clean_frame_passes_and_dirty_frame_fails(tmp_path):
 
 
 def test_data_docs_keep_the_latest_validations_only(tmp_path, monkeypatch):
-    """Data Docs are rebuilt from every stored result: the store is kept bounded."""
+    """Data Docs are rebuilt from every stored result: the store is kept bounded, pruned pages
+    go with their results, and a session renders only its own pages yet the index lists all."""
     from assets import gx_validation
 
-    monkeypatch.setattr(gx_validation, "KEPT_RESULTS", 2)
+    monkeypatch.setattr(gx_validation, "KEPT_RESULTS", 3)
     gx = GreatExpectationsResource(root=str(tmp_path))
     for run in ("first", "second", "third"):
-        gx.validate(_facts(CLEAN), "core_facts", run)
+        session = gx.session("core_facts")
+        session.validate(_facts(CLEAN), run)
+        if run == "third":  # two chunks in one evaluation
+            session.validate(_facts(CLEAN), run)
+        session.build_docs()
     stored = sorted((tmp_path / "results" / "core_facts").glob("*/*"))
-    assert len(stored) == 2
-    assert gx.docs_index.exists()
+    assert [p.parent.name for p in stored] == ["second", "third", "third"]
+    docs = gx.docs_index.parent
+    pages = sorted(p.relative_to(docs).as_posix() for p in docs.glob("validations/**/*.html"))
+    assert [p.split("/")[2] for p in pages] == ["second", "third", "third"]
+    index = gx.docs_index.read_text()
+    assert all(page in index for page in pages)
+    assert "/first/" not in index

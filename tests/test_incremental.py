@@ -96,6 +96,19 @@ def test_scope_is_everything_until_issuers_are_pending(tmp_path):
         assert run_scope.pending(con).values == ("C",)
 
 
+def test_a_registered_scope_selects_its_issuers_only():
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('A'), ('O''Neil'), ('B'), (NULL))"
+                    " v(issuer_id)")  # fmt: skip
+        rows = f"SELECT issuer_id FROM {run_scope.in_scope('t')} ORDER BY ALL"
+        with run_scope.Scope("issuer_id", ("O'Neil", "A")).registered(con):
+            assert con.execute(rows).fetchall() == [("A",), ("O'Neil",)]
+        with run_scope.Scope("issuer_id").registered(con):
+            assert len(con.execute(rows).fetchall()) == 4  # everything, null issuer too
+        run_scope.ensure_registered(con)  # a check run on its own reads every row
+        assert len(con.execute(rows).fetchall()) == 4
+
+
 def test_a_withheld_issuer_year_is_published_once_its_report_is_fixed(tmp_path):
     landing, warehouse = tmp_path / "landing", tmp_path / "esg.duckdb"
     _landing(landing, range(0, 2))

@@ -100,6 +100,10 @@ def test_bench_runs_pipeline_baseline_and_incremental(tmp_path):
     assert result["reports"] == 12 and result["facts"] >= result["baseline_facts"] > 12 * 100
     assert result["values"] == sum(len(synthetic.generate(i).printed) for i in range(12))
     assert result["peak_rss_mb"] > 0 and result["checks_failed"] == 0
+    # every check's own time is reported, and it is a part of the run's time
+    assert len(result["pipeline_checks_s"]) == result["checks"]
+    assert 0 < result["checks_s"] < result["pipeline_s"]
+    assert 0 < result["incremental_checks_s"] < result["incremental_s"]
     new = synthetic.generate(12)
     with duckdb.connect(str(tmp_path / "esg.duckdb"), read_only=True) as con:
         (n,) = con.execute(
