@@ -80,23 +80,7 @@ def workers() -> int:
 
 
 PARALLEL_FROM = 200  # fewer reports are read faster in-process than by starting workers
-
-
-def _load_all(reports: list[landing.LandingReport], max_bytes: int) -> Iterator[tuple]:
-    """_load_report for each report, in order, spread over worker processes when there are
-    many.
-
-    Workers are spawned, not forked: a forked copy of a threaded process (Dagster's code
-    server) can deadlock. Each reads the reference files itself, as this process does.
-    """
-    n = workers()
-    if n <= 1 or len(reports) < PARALLEL_FROM:
-        yield from (_load_report(r, max_bytes) for r in reports)
-        return
-    chunk = max(1, min(50, len(reports) // (n * 8)))
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(n, mp_context=context) as pool:
-        yield from pool.map(_load_report, reports, [max_bytes] * len(reports), chunksize=chunk)
+CHUNK_REPORTS = 25  # reports per worker task: frames of a few thousand rows each
 
 
 RAW_TABLES = (
@@ -113,6 +97,41 @@ def batch_reports() -> int:
     return int(os.environ.get("ESG_RAW_BATCH_REPORTS") or DEFAULT_BATCH_REPORTS)
 
 
+def _removed(name: str) -> tuple[dict, list, list, list]:
+    """A report whose files left the landing folder: a 'removed' row and no values."""
+    row = {"report": name, "document": name, "status": "removed"}
+    return row | {"error": "removed: no longer in the landing folder"}, [], [], []
+
+
+def _load_chunk(
+    items: list[landing.LandingReport | str], max_bytes: int
+) -> dict[str, pd.DataFrame]:
+    """A few reports (a name: a removed one) as the four raw tables' frames. Run in a worker,
+    so the frames are built there, not in the step's process."""
+    rows: dict[str, list] = {name: [] for name in RAW_TABLES}
+    for item in items:
+        loaded = _removed(item) if isinstance(item, str) else _load_report(item, max_bytes)
+        for table, part in zip(RAW_TABLES, loaded, strict=True):
+            rows[table] += [part] if table == "raw.report_documents" else part
+    return {t: pd.DataFrame(r, columns=tables()[t].column_names) for t, r in rows.items()}
+
+
+def _load_all(chunks: list[list], max_bytes: int) -> Iterator[dict[str, pd.DataFrame]]:
+    """_load_chunk for each chunk, in order, spread over worker processes when there are many
+    reports.
+
+    Workers are spawned, not forked: a forked copy of a threaded process (Dagster's code
+    server) can deadlock. Each reads the reference files itself, as this process does.
+    """
+    n = workers()
+    if n <= 1 or sum(map(len, chunks)) < PARALLEL_FROM:
+        yield from (_load_chunk(c, max_bytes) for c in chunks)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(n, mp_context=context) as pool:
+        yield from pool.map(_load_chunk, chunks, [max_bytes] * len(chunks))
+
+
 def load_batches(
     folder: Path, max_bytes: int, reports: list[str] | None = None, batch: int | None = None
 ) -> Iterator[dict[str, pd.DataFrame]]:
@@ -122,38 +141,19 @@ def load_batches(
     A named report whose files have left the folder gets a 'removed' row and no values.
     """
     only = None if reports is None else set(reports)
-    reports_found = {r.name: r for r in landing.scan(folder, only)}
-    wanted = sorted(reports_found) if reports is None else sorted(reports)
-    loaded = _load_all([reports_found[n] for n in wanted if n in reports_found], max_bytes)
+    found = {r.name: r for r in landing.scan(folder, only)}
+    wanted = sorted(found) if reports is None else sorted(reports)
+    items = [found.get(name, name) for name in wanted]
+    size = batch or max(len(items), 1)
+    batches = [items[i : i + size] for i in range(0, len(items), size)]
+    chunks = [b[i : i + CHUNK_REPORTS] for b in batches for i in range(0, len(b), CHUNK_REPORTS)]
+    loaded = _load_all(chunks, max_bytes)
     try:
-        yield from _batched(wanted, reports_found, loaded, batch)
+        for b in batches:
+            parts = [next(loaded) for _ in range(0, len(b), CHUNK_REPORTS)]
+            yield {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in RAW_TABLES}
     finally:
         loaded.close()  # stops the workers if the caller stops early
-
-
-def _batched(
-    wanted: list[str],
-    found: dict[str, landing.LandingReport],
-    loaded: Iterator[tuple],
-    batch: int | None,
-) -> Iterator[dict[str, pd.DataFrame]]:
-    rows: dict[str, list] = {name: [] for name in RAW_TABLES}
-    for i, name in enumerate(wanted, start=1):
-        if name in found:
-            for table, part in zip(RAW_TABLES, next(loaded), strict=True):
-                rows[table] += [part] if table == "raw.report_documents" else part
-        else:
-            rows["raw.report_documents"].append(
-                {
-                    "report": name,
-                    "document": name,
-                    "status": "removed",
-                    "error": "removed: no longer in the landing folder",
-                }
-            )
-        if i == len(wanted) or (batch and i % batch == 0):
-            yield {t: pd.DataFrame(r, columns=tables()[t].column_names) for t, r in rows.items()}
-            rows = {table: [] for table in RAW_TABLES}
 
 
 def load_landing(

@@ -85,9 +85,8 @@ def _conform(table: Table, df: pd.DataFrame) -> pd.DataFrame:
     missing = [c for c in table.column_names if c not in df.columns]
     if missing:
         raise ValueError(f"{table.name}: frame lacks columns {missing}")
-    out = df[table.column_names].copy()
-    # Missing values travel as None so DuckDB sees NULL, not the string 'nan'.
-    return out.astype(object).where(out.notna(), None)
+    # No conversion: DuckDB reads NaN, None and pd.NA in a frame as NULL (tests/test_tables.py).
+    return df[table.column_names]
 
 
 @contextmanager

@@ -71,10 +71,12 @@ def _stored(instance: dg.DagsterInstance, run_ids: list[str]) -> dict:
             "indexed_tags": sorted(  # keys only: data versions differ between any two runs
                 sorted(t) for t in instance.get_event_tags_for_asset(key)
             ),
-            "planned": len(
-                instance.get_records_for_run(
+            "planned": sorted(  # per planned event of the last run: its partitions
+                sorted(r.event_log_entry.dagster_event.partitions_subset.get_partition_keys())
+                for r in instance.get_records_for_run(
                     run_ids[-1], of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
                 ).records
+                if r.event_log_entry.dagster_event.asset_key == key
             ),
         }
     for n, run_id in enumerate(run_ids):
@@ -90,12 +92,19 @@ def _stored(instance: dg.DagsterInstance, run_ids: list[str]) -> dict:
 @pytest.fixture
 def env(monkeypatch):
     monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "5")  # several batches per run
+    # Dagster's own option for what the project's storage always does: one planned event per
+    # asset and run, naming its partitions (so the default storage is comparable)
+    monkeypatch.setenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     return monkeypatch
 
 
-def test_project_instance_uses_the_batching_event_log(tmp_path, env):
-    with _instance(tmp_path, "project", True, env) as instance:
+def test_project_instance_uses_the_batching_event_log(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", raising=False)
+    with _instance(tmp_path, "project", True, monkeypatch) as instance:
         assert isinstance(instance.event_log_storage, BatchingSqliteEventLogStorage)
+        # without the environment variable: one planned event per asset, not per partition
+        storage = instance.event_log_storage
+        assert storage.supports_partition_subset_in_asset_materialization_planned_events
 
 
 def test_batched_writes_read_back_like_dagsters_own_sqlite_storage(tmp_path, env):
@@ -121,7 +130,7 @@ def test_batched_writes_read_back_like_dagsters_own_sqlite_storage(tmp_path, env
     assert project["docs"]["tags_by_event"] and project["rows"]["tags_by_event"]
     assert project["docs"]["entry"][2] and project["rows"]["entry"][2]
     assert project["rows"]["latest_run"] == 1
-    assert project["docs"]["planned"] == 3 * 2  # last run: 3 partitions of 2 assets
+    assert project["docs"]["planned"] == [KEYS[4:7]]  # one event for the last run's 3
 
 
 def test_kept_engines_stay_bounded_and_writes_are_seen_by_other_instances(tmp_path, env):
@@ -136,4 +145,7 @@ def test_kept_engines_stay_bounded_and_writes_are_seen_by_other_instances(tmp_pa
             seen = _stored(reader, run_ids)
             assert seen == _stored(writer, run_ids)
     assert seen["docs"]["partitions"] == KEYS[:8]
-    assert all(len(seen[f"run {n}"]) == 2 * 2 * 2 for n in range(4))  # planned + done, 2 x 2
+    planned, done = "ASSET_MATERIALIZATION_PLANNED", "ASSET_MATERIALIZATION"
+    assert seen["run 1"] == sorted(
+        [(planned, "")] * 2 + [(done, p) for p in KEYS[2:4] for _ in ("docs", "rows")]
+    )

@@ -1,0 +1,36 @@
+"""Frames written to DuckDB: missing values arrive as NULL whatever pandas calls them."""
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from assets.tables import append_rows, replace_partitions, tables
+
+
+def _values(report: str) -> pd.DataFrame:
+    """Two raw.reported_values rows; the second has every nullable column missing, each in a
+    different pandas spelling (NaN, None, pd.NA, NaN in an object column)."""
+    row = {c: None for c in tables()["raw.reported_values"].column_names}
+    row |= {"report": report, "document": report, "source_document": report, "issuer_id": "X",
+            "report_fiscal_year": 2024, "line_number": 3, "extractor": "kpi_csv", "label": "Coal",
+            "value_text": "1", "not_reported": False}  # fmt: skip
+    df = pd.DataFrame([row | {"unit": "t", "year": 2024, "value": 1.0}, row])
+    df["value"] = [1.0, np.nan]
+    df["year"] = pd.array([2024, pd.NA], dtype="Int64")
+    df["unit"] = pd.Series(["t", np.nan], dtype=object)
+    return df
+
+
+def test_missing_values_are_written_as_null(tmp_path):
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        append_rows(con, "raw.reported_values", _values("a"))
+        replace_partitions(con, {"raw.reported_values": _values("b")}, "report", ["b"])
+        rows = con.execute(
+            "SELECT report, value, year, unit, table_title FROM raw.reported_values ORDER BY ALL"
+        ).fetchall()
+    assert rows == [
+        ("a", 1.0, 2024, "t", None),
+        ("a", None, None, None, None),
+        ("b", 1.0, 2024, "t", None),
+        ("b", None, None, None, None),
+    ]
