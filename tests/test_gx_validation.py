@@ -33,6 +33,7 @@ def test_clean_frame_passes_and_dirty_frame_fails(tmp_path):
         ("A", 2024, "energy.coal", None, 12.0, "t", "reported", "a.txt", 9),  # duplicate key
         ("A", 2300, "energy.coal", None, None, "t", "guessed", "a.txt", 10),
         ("A", 2024, "Energy Coal", None, 1.0, None, "reported", "a.txt", 11),
+        ("A", 2024, "energy.gas", None, 1.0, "t", "reported", "a.txt", 0),
     ]
     failed = {
         (r["expectation"], r["column"]): r["unexpected_index_list"]
@@ -45,6 +46,7 @@ def test_clean_frame_passes_and_dirty_frame_fails(tmp_path):
         ("expect_column_values_to_match_regex", "metric_id"): [5],
         ("expect_column_values_to_be_in_set", "basis"): [4],
         ("expect_column_values_to_be_between", "fiscal_year"): [4],
+        ("expect_column_values_to_be_between", "source_line"): [6],
         (
             "expect_compound_columns_to_be_unique",
             "issuer_id,fiscal_year,metric_id,breakdown,source_document",
