@@ -8,7 +8,9 @@ and the reference data only), so replacing an issuer's rows equals rebuilding ev
 The issuers wait in dq.pending_scope until the mart has published them: a run that fails
 half-way leaves them there, and the next run rebuilds them too. A row with no issuer means
 "everything": a refresh of every report, or reference data that changed since the last build.
-Nothing pending means core or mart were materialised on their own: they rebuild everything.
+A row with an empty issuer id means a run that changed no issuer (say, it only rejected a new
+report that names none): core and mart re-check and rebuild nothing. Nothing pending means
+core or mart were materialised on their own: they rebuild everything.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from orchestration.settings import REF_DIR, TABLES_FILE
 PENDING = "dq.pending_scope"
 STATE = "dq.build_state"
 REF_STATE = "ref data fingerprint"
+NO_ISSUER = ""  # dq.pending_scope: a run changed no issuer
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class Scope:
         views and aggregates (a semi-join on a temp table kept them reading every issuer)."""
         if self.everything:
             return "CREATE OR REPLACE TEMP MACRO _in_scope(v) AS TRUE"
+        if not self.values:
+            return "CREATE OR REPLACE TEMP MACRO _in_scope(v) AS FALSE"
         values = ", ".join("'" + v.replace("'", "''") + "'" for v in sorted(set(self.values)))
         return f"CREATE OR REPLACE TEMP MACRO _in_scope(v) AS v IN ({values})"
 
@@ -90,7 +95,7 @@ def ref_fingerprint() -> str:
 
 def add_pending(conn: duckdb.DuckDBPyConnection, run_id: str, issuers: list[str] | None) -> None:
     """Issuers a run changed (None: every issuer) wait here until the mart publishes them."""
-    rows = [None] if issuers is None else sorted(set(issuers))
+    rows = [None] if issuers is None else sorted(set(issuers)) or [NO_ISSUER]
     frame = pd.DataFrame({"issuer_id": rows, "run_id": run_id})
     frame["added_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None)
     append_rows(conn, PENDING, frame)
@@ -102,7 +107,7 @@ def pending(conn: duckdb.DuckDBPyConnection) -> Scope:
     rows = conn.execute(f"SELECT DISTINCT issuer_id FROM {PENDING}").fetchall()
     if not rows or any(issuer is None for (issuer,) in rows):
         return Scope("issuer_id")
-    return Scope("issuer_id", tuple(sorted(issuer for (issuer,) in rows)))
+    return Scope("issuer_id", tuple(sorted(i for (i,) in rows if i != NO_ISSUER)))
 
 
 def mark_ref_data(conn: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -121,7 +126,7 @@ def clear_pending(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     if scope.everything:
         conn.execute(f"DELETE FROM {PENDING}")
     else:
-        conn.execute(f"DELETE FROM {PENDING} WHERE {scope.where()}")
+        conn.execute(f"DELETE FROM {PENDING} WHERE issuer_id = ? OR {scope.where()}", [NO_ISSUER])
 
 
 def replace_rows(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str, scope: Scope) -> None:

@@ -103,6 +103,8 @@ def test_a_registered_scope_selects_its_issuers_only():
         rows = f"SELECT issuer_id FROM {run_scope.in_scope('t')} ORDER BY ALL"
         with run_scope.Scope("issuer_id", ("O'Neil", "A")).registered(con):
             assert con.execute(rows).fetchall() == [("A",), ("O'Neil",)]
+        with run_scope.Scope("issuer_id", ()).registered(con):
+            assert con.execute(rows).fetchall() == []  # a run that changed no issuer
         with run_scope.Scope("issuer_id").registered(con):
             assert len(con.execute(rows).fetchall()) == 4  # everything, null issuer too
         run_scope.ensure_registered(con)  # a check run on its own reads every row
@@ -123,3 +125,29 @@ def test_a_withheld_issuer_year_is_published_once_its_report_is_fixed(tmp_path):
         ).fetchall()
     assert withheld == []
     assert acme == [(5.0, "pass")]  # 5,000 kWh in MWh
+
+
+def test_a_run_that_changes_no_issuer_rebuilds_nothing(tmp_path):
+    """A new report rejected for lack of metadata names no issuer: its run records the
+    rejection, and core and mart rebuild no issuer (not every issuer) and keep their findings."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "esg.duckdb"
+    _landing(landing, range(0, 3))
+    instance = dg.DagsterInstance.ephemeral()
+    defs, _ = pipeline(landing, warehouse, instance)
+    before = _tables(warehouse)
+    (landing / "orphan.csv").write_text(NEGATIVE_CSV)  # no orphan.yaml
+    run = incremental(defs, instance, "orphan")
+    carried = {
+        c.check_name: c.metadata["carried_over"].value for c in run.get_asset_check_evaluations()
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rejected = con.execute(
+            f"{COMPARED['current findings']} AND check_name = 'documents_readable'"
+        ).fetchall()
+        pending = con.execute("SELECT count(*) FROM dq.pending_scope").fetchone()[0]
+    after = _tables(warehouse)
+    findings = after.pop("current findings")
+    assert after == {k: v for k, v in before.items() if k != "current findings"}
+    assert findings == sorted(before["current findings"] + rejected, key=repr)
+    assert carried["schema_facts"] == 1  # ACME's finding kept, not found again by a rebuild
+    assert pending == 0
