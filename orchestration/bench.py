@@ -4,6 +4,8 @@ In a temporary landing folder, warehouse and DAGSTER_HOME (configured as `make u
 1. pipeline: the refresh job with every check, in one in-process run (as `make run` does);
 2. incremental: one new report added to the N-report warehouse and refreshed as the sensor
    would (its partition, then the issuers it changed in core and mart);
+   Then one more new report, run in a fresh Python process as the daemon's run launcher runs
+   a sensor's request (process start, imports, definitions, GX's import included);
 3. baseline: the minimum on the same N files — the project's own parser in a plain loop, one
    bulk insert into DuckDB, one SQL statement that maps and converts to canonical units (labels
    and units resolved once per distinct wording); no orchestration, no checks. It runs last,
@@ -13,6 +15,7 @@ here, never asserted in tests.
 
     python -m orchestration.bench --reports 1000 [--seed 0] [--keep DIR] [--results FILE]
     python -m orchestration.bench plot bench/results.jsonl bench/scaling.png
+    python -m orchestration.bench launch LANDING WAREHOUSE REPORT   (step 2, fresh process)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import json
 import os
 import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,14 +63,14 @@ def peak_rss_mb() -> float:
     return max(usage) / 1024
 
 
-def baseline(folder: Path, database: Path, skip: str | None = None) -> tuple[int, int]:
+def baseline(folder: Path, database: Path, skip: set[str] = frozenset()) -> tuple[int, int]:
     """The minimum: parse, one bulk insert, one SQL statement to canonical units (every report
-    but `skip`, the one added for the incremental run).
+    but those in `skip`, the ones added for the incremental runs).
 
     Returns (raw values, canonical facts)."""
     rows = []
     for report in landing_folder.scan(folder):
-        if report.name == skip:
+        if report.name in skip:
             continue
         meta = landing_folder.read_metadata(report.metadata_file, 1 << 30)
         text = report.document.read_text()
@@ -171,8 +175,17 @@ def run(n: int, seed: int, work: Path) -> dict:
     say(f"incremental: one new report in {incremental_s:.1f} s")
     pipeline_rss = peak_rss_mb()  # before the baseline runs in this process
 
+    launched = synthetic.generate(n + 1, seed)
+    launched.write(landing)
     start = time.perf_counter()
-    raw_values, baseline_facts = baseline(landing, work / "baseline.duckdb", skip=new.name)
+    command = [sys.executable, "-m", "orchestration.bench", "launch"]
+    subprocess.run([*command, str(landing), str(warehouse), launched.name], check=True)
+    launched_s = time.perf_counter() - start
+    say(f"incremental in a fresh process: one more new report in {launched_s:.1f} s")
+
+    start = time.perf_counter()
+    skip = {new.name, launched.name}
+    raw_values, baseline_facts = baseline(landing, work / "baseline.duckdb", skip)
     baseline_s = time.perf_counter() - start
     say(f"baseline: {raw_values} values, {baseline_facts} facts in {baseline_s:.1f} s")
 
@@ -186,6 +199,7 @@ def run(n: int, seed: int, work: Path) -> dict:
         "baseline_s": round(baseline_s, 2),
         "ratio": round(pipeline_s / baseline_s, 2),
         "incremental_s": round(incremental_s, 2),
+        "incremental_process_s": round(launched_s, 2),
         "peak_rss_mb": round(pipeline_rss, 1),
         "checks": len(checks),
         "checks_failed": sum(not c.passed for c in checks),
@@ -210,7 +224,8 @@ def plot(results: Path, png: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for key, label in (("pipeline_s", "pipeline (all checks)"), ("baseline_s", "baseline"),
                        ("checks_s", "asset checks, within the pipeline"),
-                       ("incremental_s", "one new report")):  # fmt: skip
+                       ("incremental_s", "one new report"),
+                       ("incremental_process_s", "one new report, fresh process")):  # fmt: skip
         if all(key in r for r in runs):
             ax.plot(n, [r[key] for r in runs], marker="o", label=label)
     ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="seconds",
@@ -221,9 +236,18 @@ def plot(results: Path, png: Path) -> None:
     fig.savefig(png, dpi=110)
 
 
+def launch(landing: Path, warehouse: Path, report: str) -> None:
+    """The incremental run for `report`, in this (fresh) process, on DAGSTER_HOME's instance."""
+    instance = dg.DagsterInstance.get()
+    incremental(make_definitions(build_resources(landing, warehouse)), instance, report)
+
+
 def main() -> None:
     if sys.argv[1:2] == ["plot"]:
         plot(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    if sys.argv[1:2] == ["launch"]:
+        launch(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
         return
     parser = argparse.ArgumentParser(description="Pipeline vs bare-DuckDB baseline.")
     parser.add_argument("--reports", type=int, default=100)

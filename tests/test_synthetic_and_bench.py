@@ -104,17 +104,18 @@ def test_bench_runs_pipeline_baseline_and_incremental(tmp_path):
     assert len(result["pipeline_checks_s"]) == result["checks"]
     assert 0 < result["checks_s"] < result["pipeline_s"]
     assert 0 < result["incremental_checks_s"] < result["incremental_s"]
-    new = synthetic.generate(12)
+    assert result["incremental_process_s"] > 0
     with duckdb.connect(str(tmp_path / "esg.duckdb"), read_only=True) as con:
-        (n,) = con.execute(
-            "SELECT count(*) FROM mart.esg_facts WHERE source_document = ?",
-            [
-                f"{new.name}.txt"
-                if new.suffix == ".txt"
-                else f"{new.issuer_id.lower()}-{new.fiscal_year}.pdf"
-            ],
-        ).fetchone()
-    assert n > 0, "the incremental report reached the mart"
+        for new in (synthetic.generate(12), synthetic.generate(13)):  # in-process, fresh process
+            (n,) = con.execute(
+                "SELECT count(*) FROM mart.esg_facts WHERE source_document = ?",
+                [
+                    f"{new.name}.txt"
+                    if new.suffix == ".txt"
+                    else f"{new.issuer_id.lower()}-{new.fiscal_year}.pdf"
+                ],
+            ).fetchone()
+            assert n > 0, f"the incremental report {new.name} reached the mart"
     assert bench.peak_rss_mb() > 0
 
 
