@@ -76,3 +76,23 @@ def test_data_docs_keep_the_latest_validations_only(tmp_path, monkeypatch):
     index = gx.docs_index.read_text()
     assert all(page in index for page in pages)
     assert "/first/" not in index
+
+
+def test_a_run_starts_importing_gx_in_the_background(tmp_path):
+    """GX takes seconds to import: a run's resource set-up starts the import at once, before
+    any suite is evaluated (checked in a fresh interpreter, where GX is not loaded yet)."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys, threading, dagster as dg
+from assets.gx_validation import GreatExpectationsResource
+assert "great_expectations" not in sys.modules
+with dg.build_resources({{"gx": GreatExpectationsResource(root={str(tmp_path)!r})}}):
+    for t in threading.enumerate():
+        if t is not threading.current_thread() and t.daemon:
+            t.join()
+print("great_expectations" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "True"
