@@ -19,6 +19,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+import numpy as np
 import pandas as pd
 
 from assets.quality import ERROR, SCOPE, Check, Finding, chunk_rows, scope_column
@@ -170,7 +171,11 @@ class SuiteSession:
         import great_expectations as gx
 
         recast = {c: "category" for c in df.columns if df[c].dtype == object}
-        recast |= {c: "int64" for c in df.columns if df[c].dtype.kind in "iu"}
+        recast |= {  # numpy integers only: a column with NULLs arrives as pandas' Int32
+            c: "int64"
+            for c in df.columns
+            if isinstance(df[c].dtype, np.dtype) and df[c].dtype.kind in "iu"
+        }
         result = self.definition.run(
             batch_parameters={"dataframe": df.astype(recast)},
             result_format={"result_format": "COMPLETE"},

@@ -96,3 +96,17 @@ print("great_expectations" in sys.modules)
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "True"
+
+
+def test_integer_columns_with_nulls_are_validated_not_broken(tmp_path):
+    """DuckDB hands an INTEGER column holding NULLs over as pandas' nullable Int32: GX still
+    runs on it and names the row."""
+    gx = GreatExpectationsResource(root=str(tmp_path))
+    mart = _facts(CLEAN).assign(quality_status="pass")
+    mart["source_line"] = pd.array([3, None, 4], dtype="Int32")
+    failed = [
+        (r["expectation"], r["column"], r["unexpected_index_list"])
+        for r in gx.validate(mart, "mart_esg_facts", "nulls")
+        if not r["success"]
+    ]
+    assert failed == [("expect_column_values_to_not_be_null", "source_line", [1])]
