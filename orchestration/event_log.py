@@ -1,7 +1,9 @@
 """Dagster's SQLite event log, writing a batch of asset events in one transaction.
 
-A run over many report partitions emits one *materialization planned* and one *materialization*
-event per partition and asset. Dagster tags these as batches, but its SQLite storage writes each
+A run over many report partitions emits one *materialization* event per partition and asset
+(and, unless told otherwise, one *materialization planned* event each too: here one per asset
+names its partitions, see the property below). Dagster tags these as batches, but its SQLite
+storage writes each
 one in a transaction of its own (two connections, two commits each), which costs more than the
 work at 10,000 reports (dagster-io/dagster#18789). dagster-postgres writes such batches at once;
 this does the same for the SQLite files of a DAGSTER_HOME. Rows and indexes are exactly those
