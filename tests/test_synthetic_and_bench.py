@@ -122,16 +122,24 @@ def test_bench_runs_pipeline_baseline_and_incremental(tmp_path):
 def test_worker_processes_and_batches_read_what_one_process_reads(tmp_path, monkeypatch):
     """The raw step's reading, spread over spawned workers and cut into batches of reports
     (as for a large backfill), gives the rows one in-process read gives, in the same order."""
-    from assets import raw
+    from assets import reading
 
     synthetic.write_landing(tmp_path, 12)
     monkeypatch.setenv("ESG_WORKERS", "1")
-    whole = raw.load_landing(tmp_path, 10**9)
+    whole = reading.load_landing(tmp_path, 10**9)
     monkeypatch.setenv("ESG_WORKERS", "2")
-    monkeypatch.setattr(raw, "PARALLEL_FROM", 2)
-    batches = list(raw.load_batches(tmp_path, 10**9, batch=5))
+    monkeypatch.setattr(reading, "PARALLEL_FROM", 2)
+    batches = list(reading.load_batches(tmp_path, 10**9, batch=5))
     assert [len(b["raw.report_documents"]) for b in batches] == [5, 5, 2]
-    for table in raw.RAW_TABLES:
+    for table in reading.RAW_TABLES:
         joined = pd.concat([b[table] for b in batches], ignore_index=True)
         pd.testing.assert_frame_equal(joined, whole[table], check_dtype=False)
     assert len(whole["raw.reported_values"]) > 12 * 100
+
+
+def test_reading_workers_start_without_dagster():
+    """Each spawned reading worker imports assets.reading: it stays free of Dagster, whose
+    import would cost every worker over a second."""
+    script = "import sys, assets.reading; print('dagster' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
