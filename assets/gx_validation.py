@@ -123,10 +123,11 @@ class GreatExpectationsResource(dg.ConfigurableResource):
         """A context with the suite ready, for validating many frames (chunks) at once."""
         return SuiteSession(self, suite_name)
 
-    def build_docs(self, new_results: list | None = None) -> None:
+    def build_docs(self, new_results: list | None = None, context=None) -> None:
         """Data Docs of the latest KEPT_RESULTS validations per suite. Older results and their
         pages are deleted first, so the store stays bounded. Only `new_results` are rendered
-        when given (earlier pages are already on disk); the index always lists every result."""
+        when given (earlier pages are already on disk); the index always lists every result.
+        `context`: a GX context of this resource already built (a session's)."""
         results, pages = Path(self.root) / "results", self.docs_index.parent / "validations"
         for suite_dir in results.glob("*"):
             # results/<suite>/<run name>/<UTC timestamp>/: oldest first by timestamp
@@ -136,7 +137,7 @@ class GreatExpectationsResource(dg.ConfigurableResource):
                 shutil.rmtree(pages / old.relative_to(results), ignore_errors=True)
         if new_results == []:
             return  # nothing validated, nothing pruned: the docs are current
-        context = self._context()
+        context = context or self._context()
         kept = set(context.validation_results_store.list_keys())
         only = None if new_results is None else [k for k in new_results if k in kept]
         context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=only or None)
@@ -186,7 +187,7 @@ class SuiteSession:
     def build_docs(self) -> None:
         """Data Docs with this session's validations rendered."""
         new = set(self.context.validation_results_store.list_keys()) - self.before
-        self.resource.build_docs(sorted(new, key=str))
+        self.resource.build_docs(sorted(new, key=str), self.context)
 
 
 def _as_dict(d: dict) -> dict:

@@ -165,10 +165,12 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     docs, written = [], dict.fromkeys(RAW_TABLES, 0)
     batches = load_batches(landing.folder, landing.max_document_bytes, reports, batch_reports())
     with duckdb.get_connection() as conn, scope.registered(conn):
+        if every:  # every issuer is rebuilt below raw
+            add_pending(conn, context.run_id, None)
         for frames in batches:  # each batch replaces its reports' rows in one transaction
             batch_docs = frames["raw.report_documents"]
-            changed = None if every else _issuers(conn, batch_docs)
-            add_pending(conn, context.run_id, changed)  # before the write: a crash rebuilds more
+            if not every:  # before the write: a crash rebuilds more, never less
+                add_pending(conn, context.run_id, _issuers(conn, batch_docs))
             replace_partitions(conn, frames, "report", batch_docs["report"].tolist())
             values = frames["raw.reported_values"].groupby("report").size().rename("values")
             docs.append(batch_docs[["report", "status"]].join(values, on="report"))

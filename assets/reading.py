@@ -124,6 +124,10 @@ def _load_all(chunks: list[list], max_bytes: int) -> Iterator[dict[str, pd.DataF
         yield from pool.map(_load_chunk, chunks, [max_bytes] * len(chunks))
 
 
+def _slices(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def load_batches(
     folder: Path, max_bytes: int, reports: list[str] | None = None, batch: int | None = None
 ) -> Iterator[dict[str, pd.DataFrame]]:
@@ -137,12 +141,11 @@ def load_batches(
     wanted = sorted(found) if reports is None else sorted(reports)
     items = [found.get(name, name) for name in wanted]
     size = batch or max(len(items), 1)
-    batches = [items[i : i + size] for i in range(0, len(items), size)]
-    chunks = [b[i : i + CHUNK_REPORTS] for b in batches for i in range(0, len(b), CHUNK_REPORTS)]
-    loaded = _load_all(chunks, max_bytes)
+    batches = [_slices(b, CHUNK_REPORTS) for b in _slices(items, size)]
+    loaded = _load_all([chunk for chunks in batches for chunk in chunks], max_bytes)
     try:
-        for b in batches:
-            parts = [next(loaded) for _ in range(0, len(b), CHUNK_REPORTS)]
+        for chunks in batches:
+            parts = [next(loaded) for _ in chunks]
             yield {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in RAW_TABLES}
     finally:
         loaded.close()  # stops the workers if the caller stops early

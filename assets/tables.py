@@ -161,17 +161,13 @@ def append_rows(conn: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) ->
     columns tables.yaml gained since (history is kept, so it is never recreated)."""
     table = tables()[name]
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
-    exists = conn.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?",
-        table.name.split("."),
-    ).fetchall()[0][0]
-    if not exists:
+    present = _columns(conn, name)
+    if not present:  # the first time
         conn.execute(table.ddl(replace=False))
         for stmt in comment_statements(table):
             conn.execute(stmt)
-    present = _columns(conn, name)
     for col in table.columns:  # a column added to tables.yaml since the table was created
-        if col.name not in present:
+        if present and col.name not in present:
             conn.execute(f"ALTER TABLE {name} ADD COLUMN {col.name} {col.type}")
             conn.execute(f"COMMENT ON COLUMN {name}.{col.name} IS {sql_literal(col.description)}")
     if len(df):

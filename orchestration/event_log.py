@@ -3,13 +3,13 @@
 A run over many report partitions emits one *materialization* event per partition and asset
 (and, unless told otherwise, one *materialization planned* event each too: here one per asset
 names its partitions, see the property below). Dagster tags these as batches, but its SQLite
-storage writes each
-one in a transaction of its own (two connections, two commits each), which costs more than the
-work at 10,000 reports (dagster-io/dagster#18789). dagster-postgres writes such batches at once;
-this does the same for the SQLite files of a DAGSTER_HOME. Rows and indexes are exactly those
-`store_event` writes, in the same order, and the files are Dagster's own (same place, same
-schema). Enabled in `orchestration/dagster.yaml` (storage: custom); Dagster hands batches to
-storage only when `DAGSTER_EVENT_BATCH_SIZE` is set, so this module sets a default.
+storage writes each one in a transaction of its own (two connections, two commits each),
+which costs more than the work at 10,000 reports (dagster-io/dagster#18789). dagster-postgres
+writes such batches at once; this does the same for the SQLite files of a DAGSTER_HOME. Rows
+and indexes are exactly those `store_event` writes, in the same order, and the files are
+Dagster's own (same place, same schema). Enabled in `orchestration/dagster.yaml` (storage:
+custom); Dagster hands batches to storage only when `DAGSTER_EVENT_BATCH_SIZE` is set, so this
+module sets a default.
 
 It also keeps one SQLAlchemy engine per shard instead of creating and disposing one per event
 (a quarter of each event's cost in Dagster's own storage); connections still close after use.
