@@ -18,9 +18,10 @@ from dataclasses import asdict, dataclass, field, replace
 import dagster as dg
 import duckdb
 import pandas as pd
+import polars as pl
 
 from assets import schemas
-from assets.scope import Scope, chunks, ensure_registered
+from assets.scope import Scope, ensure_registered, record_batches
 from assets.tables import append_rows, tables
 
 MAX_ROWS_SHOWN = 20
@@ -121,7 +122,8 @@ def scope_column(table: str) -> str:
 
 
 def chunk_rows() -> int:
-    """Rows a pandas-based check holds at once (`ESG_CHECK_CHUNK_ROWS`): bounds its memory."""
+    """Rows a DataFrame check (pandera, GX) holds at once (`ESG_CHECK_CHUNK_ROWS`): bounds
+    its memory."""
     return int(os.environ.get("ESG_CHECK_CHUNK_ROWS") or DEFAULT_CHUNK_ROWS)
 
 
@@ -132,7 +134,7 @@ def schema_check(table: str, asset: Sequence[str]) -> Check:
     def evaluate(conn: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> list[Finding]:
         scope = scope or Scope(scope_column(table))
         found = []
-        for df in chunks(conn, table, scope, chunk_rows()):
+        for df in record_batches(conn, table, scope, chunk_rows()):
             found += _schema_findings(table, df, scope.column)
         return found
 
@@ -147,26 +149,24 @@ def schema_check(table: str, asset: Sequence[str]) -> Check:
     )
 
 
-def _schema_findings(table: str, df: pd.DataFrame, scope_column: str) -> list[Finding]:
-    cases = schemas.failure_cases(table, df)
+def _schema_findings(table: str, df: pl.DataFrame, scope_column: str) -> list[Finding]:
     found = []
-    for case in cases.to_dict("records"):
-        index = case.get("index")
-        row = df.loc[index].to_dict() if _none(index) is not None else {}
+    for case in schemas.failure_cases(table, df):
+        row = df.row(case["index"], named=True) if case["index"] is not None else {}
         doc = row.get("source_document", row.get("document"))
         found.append(
             Finding(
                 f"{table}: column {case['column']} fails {case['check']}"
                 f" (value {case['failure_case']!r})",
-                issuer_id=_none(row.get("issuer_id")),
+                issuer_id=row.get("issuer_id"),
                 fiscal_year=_year(row),
-                metric_id=_none(row.get("metric_id")),
-                source_document=_none(doc),
-                source_line=_none(row.get("source_line", row.get("line_number"))),
+                metric_id=row.get("metric_id"),
+                source_document=doc,
+                source_line=row.get("source_line", row.get("line_number")),
                 column_name=str(case["column"]),
                 failure_case=str(case["failure_case"]),
                 detail={k: str(v) for k, v in row.items()},
-                scope_key=_none(row.get(scope_column)),
+                scope_key=row.get(scope_column),
             )
         )
     return found

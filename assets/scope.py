@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
+import polars as pl
 
 from assets.tables import append_rows, tables, transaction, write_select
 from orchestration.settings import REF_DIR, TABLES_FILE
@@ -140,6 +141,16 @@ def replace_rows(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str, sc
     with transaction(conn):
         conn.execute(f"DELETE FROM {name} WHERE {scope.where()}")
         conn.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM ({select_sql})")
+
+
+def record_batches(
+    conn: duckdb.DuckDBPyConnection, table: str, scope: Scope, max_rows: int
+) -> Iterator[pl.DataFrame]:
+    """A table's rows in scope as Polars frames of at most `max_rows`, streamed from one query
+    through Arrow: row-wise checks (pandera's) need no particular grouping."""
+    reader = conn.execute(f"SELECT * FROM {table} WHERE {scope.where()}").to_arrow_reader(max_rows)
+    for batch in reader:
+        yield pl.from_arrow(batch)
 
 
 def chunks(

@@ -628,6 +628,36 @@ def test_schema_of_the_mart_collects_every_failure(tampered):
     assert "amount_not_negative" in found[1][4]
 
 
+def test_schema_fails_a_column_whose_type_drifts_from_tables_yaml(tampered):
+    """The schemas check DuckDB's own types (nothing is coerced): a column retyped behind
+    tables.yaml's back fails its schema."""
+    assert evaluated(tampered, "schema_mapped_values") == []
+    tampered.execute("ALTER TABLE core.mapped_values ALTER COLUMN line_number TYPE BIGINT")
+    ((*where, message),) = evaluated(tampered, "schema_mapped_values")
+    assert where == [None, None, None, None]  # the column fails, not a row
+    assert message.startswith("core.mapped_values: column line_number fails dtype('Int32')")
+
+
+def test_schema_names_the_failing_row_in_any_record_batch(tampered, monkeypatch):
+    """pandera reads the table in record batches: a failure in a later batch still names its
+    own row, not the row at the same position of the first batch."""
+    monkeypatch.setenv("ESG_CHECK_CHUNK_ROWS", "7")
+    last_energy = (
+        "SELECT max(rowid) FROM core.facts WHERE metric_id = 'energy.electricity'"
+        " AND breakdown IS NULL"
+    )
+    (rowid,) = tampered.execute(last_energy).fetchone()
+    assert rowid >= 7  # not in the first batch
+    tampered.execute("UPDATE core.facts SET value = -1 WHERE rowid = ?", [rowid])
+    expected = tampered.execute(
+        "SELECT issuer_id, fiscal_year, metric_id, source_line FROM core.facts WHERE rowid = ?",
+        [rowid],
+    ).fetchone()
+    ((*where, message),) = evaluated(tampered, "schema_facts")
+    assert tuple(where) == expected
+    assert "amount_not_negative (value '-1.0')" in message
+
+
 def test_great_expectations_mart_suite_fails_on_a_tampered_mart(tampered, tmp_path):
     """The publish step never writes an unknown quality status: tamper it to see the GX suite
     on mart.esg_facts fail, naming the fact."""
