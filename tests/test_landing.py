@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assets import landing as landing_folder
 from tests.conftest import copy_sample
 
 GOOD_META = """issuer_id: ACME
@@ -135,3 +136,19 @@ def test_markdown_report_loads_with_provenance(tmp_path, build):
         (13, "tab_table", 2024, "3.5", False, lines[12]),
     ]
     assert con.execute("FROM core.unmapped_values").fetchall() == []
+
+
+@pytest.mark.parametrize("linked", ["acme.csv", "acme.yaml"])
+def test_a_symlinked_file_is_rejected_unread(tmp_path, linked):
+    """Only regular files directly in the landing folder are read: a link (to a file outside
+    it, here) rejects its report with `unsafe_path` and is never followed."""
+    landing = copy_sample(tmp_path / "landing")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    files = {"acme.csv": GOOD_CSV, "acme.yaml": GOOD_META}
+    for name, content in files.items():
+        (outside if name == linked else landing).joinpath(name).write_text(content)
+    (landing / linked).symlink_to(outside / linked)
+    reports = {r.name: r for r in landing_folder.scan(landing)}
+    assert reports["acme"].problems == [("unsafe_path", f"{linked} is a link or not a plain file")]
+    assert all(not r.problems for name, r in reports.items() if name != "acme")
