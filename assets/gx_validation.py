@@ -172,7 +172,7 @@ class SuiteSession:
         import great_expectations as gx
 
         recast = {c: "category" for c in df.columns if df[c].dtype == object}
-        recast |= {  # numpy integers only: a column with NULLs arrives as pandas' Int32
+        recast |= {  # numpy integers only (a column with NULLs: pandas' Int32 or float64)
             c: "int64"
             for c in df.columns
             if isinstance(df[c].dtype, np.dtype) and df[c].dtype.kind in "iu"

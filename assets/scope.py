@@ -143,13 +143,23 @@ def replace_rows(conn: duckdb.DuckDBPyConnection, name: str, select_sql: str, sc
         conn.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM ({select_sql})")
 
 
+def _relation(conn: duckdb.DuckDBPyConnection, sql: str, **params) -> duckdb.DuckDBPyRelation:
+    """A query as a relation, whose Arrow output streams: a DB-API execute() result is held
+    whole first (1.6 M mapped values: 1.0 GB at peak that way, 0.4 GB streamed).
+
+    DuckDB runs a relation only once no execute() result is left unread on the connection;
+    one a caller left (a fetchone(), say) is run to its end, as the next execute() would."""
+    conn.complete()
+    return conn.sql(sql, params=params or None)
+
+
 def record_batches(
     conn: duckdb.DuckDBPyConnection, table: str, scope: Scope, max_rows: int
 ) -> Iterator[pl.DataFrame]:
     """A table's rows in scope as Polars frames of at most `max_rows`, streamed from one query
     through Arrow: row-wise checks (pandera's) need no particular grouping."""
-    reader = conn.execute(f"SELECT * FROM {table} WHERE {scope.where()}").to_arrow_reader(max_rows)
-    for batch in reader:
+    rows = _relation(conn, f"SELECT * FROM {table} WHERE {scope.where()}")
+    for batch in rows.to_arrow_reader(max_rows):
         yield pl.from_arrow(batch)
 
 
@@ -160,9 +170,12 @@ def chunks(
     max_rows: int,
     columns: list[str] | None = None,
 ) -> Iterator[pd.DataFrame]:
-    """A table's rows in scope (all columns, or the named ones) as DataFrames of whole reports
-    or issuers, about `max_rows` each: checks that need pandas read a large table without
-    holding all of it at once."""
+    """A table's rows in scope (all columns, or the named ones) as pandas DataFrames of whole
+    reports or issuers, about `max_rows` each: a check that compares rows of one issuer (GX's
+    compound uniqueness) reads a large table without holding all of it at once.
+
+    The rows come through Arrow, text as categoricals (GX's fast path): pandas builds no
+    Python string per value (1.7 M facts: 0.5 s instead of 1.6 s)."""
     select = ", ".join(columns) if columns else "*"
     col = scope.column
     counts = conn.execute(
@@ -181,7 +194,9 @@ def chunks(
             continue  # nothing of this table in scope
         keys = [v for v in group if v is not None]
         null = f" OR {col} IS NULL" if None in group else ""
-        yield conn.execute(
-            f"SELECT {select} FROM {table} WHERE list_contains(?::VARCHAR[], {col}){null}",
-            [keys],
-        ).df()
+        rows = _relation(
+            conn,
+            f"SELECT {select} FROM {table} WHERE list_contains($keys::VARCHAR[], {col}){null}",
+            keys=keys,
+        )
+        yield rows.to_arrow_table().to_pandas(strings_to_categorical=True)

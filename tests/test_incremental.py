@@ -111,6 +111,26 @@ def test_a_registered_scope_selects_its_issuers_only():
         assert len(con.execute(rows).fetchall()) == 4
 
 
+def test_checks_read_a_scope_in_record_batches_and_whole_issuer_chunks():
+    """pandera's record batches cover the scope's rows once each; GX's chunks hold whole
+    issuers, text as categoricals. Both read after a result left unread on the connection."""
+    with duckdb.connect() as con:
+        con.execute("CREATE TABLE t AS SELECT 'I' || (i % 5) AS issuer_id, i AS n"
+                    " FROM range(100) r(i)")  # fmt: skip
+        scope = run_scope.Scope("issuer_id", ("I1", "I3"))
+        with scope.registered(con):
+            con.execute("SELECT * FROM t").fetchone()  # 99 rows left unread
+            batches = list(run_scope.record_batches(con, "t", scope, 7))
+            assert max(b.height for b in batches) == 7
+            assert sorted(n for b in batches for n in b["n"]) == [
+                n for n in range(100) if n % 5 in (1, 3)
+            ]
+            con.execute("SELECT * FROM t").fetchone()
+            chunks = list(run_scope.chunks(con, "t", scope, 25))
+        assert [sorted(c["issuer_id"].unique()) for c in chunks] == [["I1"], ["I3"]]
+        assert all(c["issuer_id"].dtype == "category" and len(c) == 20 for c in chunks)
+
+
 def test_a_withheld_issuer_year_is_published_once_its_report_is_fixed(tmp_path):
     landing, warehouse = tmp_path / "landing", tmp_path / "esg.duckdb"
     _landing(landing, range(0, 2))
