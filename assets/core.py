@@ -54,7 +54,7 @@ def resolve_wording(
     }
     if res.metric_id is None:
         return out
-    conv = units.convert(1.0, unit, res.metric_id)
+    conv = units.unit_conversion(unit, res.metric_id)
     return out | {
         "conversion_status": conv.status,
         "factor": conv.value,

@@ -105,9 +105,16 @@ def _factor_candidates(metric_id: str) -> list[reference.Factor]:
 
 
 @cache
+def unit_conversion(printed: str | None, metric_id: str) -> Conversion:
+    """One of this printed unit in the metric's canonical unit: the factor every value in it
+    is multiplied by (all units here are linear). Cached: thousands of wordings share a few
+    dozen units."""
+    return convert(1.0, printed, metric_id)
+
+
 def convertible(printed: str | None, metric_id: str) -> bool:
     """Can a value in this printed unit become the metric's canonical unit?"""
-    return convert(1.0, printed, metric_id).status == "ok"
+    return unit_conversion(printed, metric_id).status == "ok"
 
 
 def convert(value: float, printed: str | None, metric_id: str) -> Conversion:
