@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from assets import landing as landing_folder
@@ -152,3 +154,32 @@ def test_a_symlinked_file_is_rejected_unread(tmp_path, linked):
     reports = {r.name: r for r in landing_folder.scan(landing)}
     assert reports["acme"].problems == [("unsafe_path", f"{linked} is a link or not a plain file")]
     assert all(not r.problems for name, r in reports.items() if name != "acme")
+
+
+def test_fingerprints_see_edits_and_read_unchanged_files_once(tmp_path):
+    """A report's fingerprint changes when a file's content does (an edit moves its mtime;
+    a replaced file is a new inode). A file whose inode, size and mtime are unchanged is not
+    read again in the same process: restoring its times after an edit hides the edit."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    (folder / "acme.csv").write_text(GOOD_CSV)
+    (folder / "acme.yaml").write_text(GOOD_META)
+    first = landing_folder.fingerprints(folder, 10**6)
+    assert landing_folder.fingerprints(folder, 10**6) == first
+
+    doc = folder / "acme.csv"
+    before = doc.stat()
+    doc.write_text(GOOD_CSV.replace("5,000", "5,001"))  # same size
+    os.utime(doc, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    edited = landing_folder.fingerprints(folder, 10**6)
+    assert edited != first
+
+    doc.write_text(GOOD_CSV.replace("5,000", "5,002"))
+    os.utime(doc, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))  # times as before
+    assert landing_folder.fingerprints(folder, 10**6) == edited  # not read again
+
+    replaced = folder / "acme.tmp"
+    replaced.write_text(GOOD_CSV.replace("5,000", "5,002"))
+    os.utime(replaced, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    replaced.replace(doc)  # as rsync and atomic writers do: a new inode
+    assert landing_folder.fingerprints(folder, 10**6) not in (first, edited)
