@@ -98,6 +98,30 @@ print("great_expectations" in sys.modules)
     assert out.stdout.strip().splitlines()[-1] == "True"
 
 
+def test_sqlalchemy_works_while_gx_imports_in_the_background(tmp_path):
+    """Dagster's storage keeps using SQLAlchemy while GX's import runs: no query may meet a
+    half-imported SQLAlchemy ORM (without importing it first, thousands of `select` calls
+    failed during the import; checked in a fresh interpreter)."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys, threading, dagster as dg, sqlalchemy as db
+from assets.gx_validation import GreatExpectationsResource
+errors = 0
+with dg.build_resources({{"gx": GreatExpectationsResource(root={str(tmp_path)!r})}}):
+    others = [t for t in threading.enumerate() if t is not threading.current_thread() and t.daemon]
+    while any(t.is_alive() for t in others):
+        try:
+            db.select(1)
+        except Exception:
+            errors += 1
+print(errors, "great_expectations" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "0 True"
+
+
 def test_integer_columns_with_nulls_are_validated_not_broken(tmp_path):
     """DuckDB hands an INTEGER column holding NULLs over as pandas' nullable Int32: GX still
     runs on it and names the row."""
