@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.quality import ERROR, SCOPE, Check, Finding, chunk_rows, scope_column
+from assets.quality import ERROR, SCOPE, Check, Finding, chunk_rows, none_if_missing, scope_column
 from assets.scope import Scope, chunks
 from orchestration.settings import REPO_ROOT
 
@@ -217,6 +217,16 @@ def _as_dict(d: dict) -> dict:
     }
 
 
+def _plain(row: dict) -> dict:
+    """A row's values as Python's: a missing one None (a NULL reaches pandas through Arrow as
+    NaN), years and lines int (an integer column holding NULLs arrives as float)."""
+    out = {k: none_if_missing(v) for k, v in row.items()}
+    for key in ("fiscal_year", "source_line"):
+        if out.get(key) is not None:
+            out[key] = int(out[key])
+    return out
+
+
 def _findings(
     df: pd.DataFrame, table: str, results: list[dict], scope_column: str
 ) -> list[Finding]:
@@ -227,7 +237,7 @@ def _findings(
         if not indexes:
             found.append(Finding(f"{what} failed (observed {r['observed_value']})", detail=r))
         for index in indexes:
-            row = df.loc[index].to_dict()
+            row = _plain(df.loc[index].to_dict())
             value = row.get(r["column"]) if r["column"] in row else None
             found.append(
                 Finding(

@@ -70,7 +70,7 @@ def specs(checks: Sequence[Check]) -> list[dg.AssetCheckSpec]:
     return [c.spec for c in checks]
 
 
-def _none(value):
+def none_if_missing(value):
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else value
 
 
@@ -79,7 +79,7 @@ def findings_from_sql(conn: duckdb.DuckDBPyConnection, sql: str) -> list[Finding
     df = conn.execute(sql).df()
     found = []
     for row in df.to_dict("records"):
-        scope = {k: _none(row.get(k)) for k in SCOPE}
+        scope = {k: none_if_missing(row.get(k)) for k in SCOPE}
         extra = {k: str(v) for k, v in row.items() if k not in (*SCOPE, "message")}
         found.append(Finding(row["message"], **scope, detail=extra))
     return found
@@ -105,7 +105,7 @@ def _year(row: dict) -> int | None:
     """The year a row is about: its fiscal year, else a raw value's printed year, else its
     report's. Naming it lets a schema error in a raw table withhold that issuer-year."""
     for key in ("fiscal_year", "year", "report_fiscal_year"):
-        if _none(row.get(key)) is not None:
+        if none_if_missing(row.get(key)) is not None:
             try:
                 return int(row[key])
             except (TypeError, ValueError):  # the failing value itself: not a year
@@ -133,10 +133,12 @@ def schema_check(table: str, asset: Sequence[str]) -> Check:
 
     def evaluate(conn: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> list[Finding]:
         scope = scope or Scope(scope_column(table))
-        found = []
+        found: dict = {}
         for df in record_batches(conn, table, scope, chunk_rows()):
-            found += _schema_findings(table, df, scope.column)
-        return found
+            for f in _schema_findings(table, df, scope.column):
+                # a case about the table, not a row (a column's type), recurs in every batch
+                found.setdefault(id(f) if f.detail else f.message, f)
+        return list(found.values())
 
     return Check(
         f"schema_{table.split('.')[1]}",
@@ -238,7 +240,7 @@ def _carry_over(conn, check: Check, run_id: str, now) -> list[Finding]:
     append_rows(conn, "dq.check_results", carried)
     keys = ("message", "issuer_id", "fiscal_year", "metric_id", "source_document",
             "source_line", "scope_key")  # fmt: skip
-    return [Finding(**{k: _none(r[k]) for k in keys}) for r in carried.to_dict("records")]
+    return [Finding(**{k: none_if_missing(r[k]) for k in keys}) for r in carried.to_dict("records")]
 
 
 def evaluate(

@@ -47,14 +47,19 @@ def _amount_kinds() -> list[str]:
     return sorted(m for m, spec in reference.metrics().items() if spec.kind in {"flow", "stock"})
 
 
+# A missing value (NULL, or a NaN) is not judged by the fact rules: nullability is the
+# column's own check.
+_VALUE = pl.col("value").fill_nan(None)
+
+
 def _non_negative(data: pa.PolarsData) -> pl.LazyFrame:
     amount = pl.col("metric_id").is_in(_amount_kinds()).fill_null(False)
-    return data.lazyframe.select(~amount | (pl.col("value") >= 0).fill_null(True))
+    return data.lazyframe.select(~amount | (_VALUE >= 0).fill_null(True))
 
 
 def _percent_in_range(data: pa.PolarsData) -> pl.LazyFrame:
     percent = (pl.col("unit") == "%").fill_null(False)
-    return data.lazyframe.select(~percent | pl.col("value").is_between(0, 100).fill_null(True))
+    return data.lazyframe.select(~percent | _VALUE.is_between(0, 100).fill_null(True))
 
 
 @cache

@@ -119,13 +119,18 @@ def existing_tables(conn: duckdb.DuckDBPyConnection) -> set[str]:
     return {name for (name,) in rows}
 
 
-def _columns(conn: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+def _column_types(conn: duckdb.DuckDBPyConnection, name: str) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of a table as it is, in order; empty when it does not exist."""
     schema, table = name.split(".")
     query = (
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?"
-        " ORDER BY column_index"
+        "SELECT column_name, data_type FROM duckdb_columns()"
+        " WHERE schema_name = ? AND table_name = ? ORDER BY column_index"
     )
-    return [c for (c,) in conn.execute(query, [schema, table]).fetchall()]
+    return conn.execute(query, [schema, table]).fetchall()
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, name: str) -> list[str]:
+    return [c for c, _ in _column_types(conn, name)]
 
 
 def replace_partitions(
@@ -136,14 +141,14 @@ def replace_partitions(
 ) -> None:
     """Replace the rows whose `key` is in `values`, in one transaction; other rows stay.
 
-    A table whose columns no longer match tables.yaml is recreated (its other partitions come
-    back with the next full refresh).
+    A table whose columns or their types no longer match tables.yaml is recreated (its other
+    partitions come back with the next full refresh).
     """
     with transaction(conn):
         for name, df in frames.items():
             table = tables()[name]
             conn.execute(f"CREATE SCHEMA IF NOT EXISTS {table.schema}")
-            if _columns(conn, name) != table.column_names:
+            if _column_types(conn, name) != [(c.name, c.type) for c in table.columns]:
                 conn.execute(table.ddl())
                 for stmt in comment_statements(table):
                     conn.execute(stmt)

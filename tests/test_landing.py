@@ -156,10 +156,11 @@ def test_a_symlinked_file_is_rejected_unread(tmp_path, linked):
     assert all(not r.problems for name, r in reports.items() if name != "acme")
 
 
-def test_fingerprints_see_edits_and_read_unchanged_files_once(tmp_path):
-    """A report's fingerprint changes when a file's content does (an edit moves its mtime;
-    a replaced file is a new inode). A file whose inode, size and mtime are unchanged is not
-    read again in the same process: restoring its times after an edit hides the edit."""
+def test_fingerprints_see_edits_and_read_unchanged_files_once(tmp_path, monkeypatch):
+    """A report's fingerprint changes when a file's content does, even when an edit keeps
+    the size and puts the modification time back (as `cp -p` or `touch -r` do): every write
+    moves the file's change time. A file whose stat is unchanged is not read again in the
+    same process."""
     folder = tmp_path / "landing"
     folder.mkdir()
     (folder / "acme.csv").write_text(GOOD_CSV)
@@ -170,16 +171,25 @@ def test_fingerprints_see_edits_and_read_unchanged_files_once(tmp_path):
     doc = folder / "acme.csv"
     before = doc.stat()
     doc.write_text(GOOD_CSV.replace("5,000", "5,001"))  # same size
-    os.utime(doc, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
+    os.utime(doc, ns=(before.st_atime_ns, before.st_mtime_ns))  # times as before
     edited = landing_folder.fingerprints(folder, 10**6)
     assert edited != first
 
-    doc.write_text(GOOD_CSV.replace("5,000", "5,002"))
-    os.utime(doc, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))  # times as before
-    assert landing_folder.fingerprints(folder, 10**6) == edited  # not read again
-
-    replaced = folder / "acme.tmp"
-    replaced.write_text(GOOD_CSV.replace("5,000", "5,002"))
-    os.utime(replaced, ns=(before.st_atime_ns, before.st_mtime_ns + 10**9))
-    replaced.replace(doc)  # as rsync and atomic writers do: a new inode
+    # Unchanged files are taken from the per-process memory of their hashes, not read:
+    # what it remembers is what the fingerprint is made of.
+    remembered = dict.fromkeys(landing_folder._file_digests, "remembered")
+    monkeypatch.setattr(landing_folder, "_file_digests", remembered)
     assert landing_folder.fingerprints(folder, 10**6) not in (first, edited)
+
+
+def test_fingerprints_never_follow_a_link(tmp_path):
+    """A link in the landing folder (its report is rejected as unsafe_path) is fingerprinted
+    by its own stat: the file it points to is never read, so changing it changes nothing."""
+    folder, outside = tmp_path / "landing", tmp_path / "outside.csv"
+    folder.mkdir()
+    outside.write_text(GOOD_CSV)
+    (folder / "acme.yaml").write_text(GOOD_META)
+    (folder / "acme.csv").symlink_to(outside)
+    first = landing_folder.fingerprints(folder, 10**6)
+    outside.write_text(GOOD_CSV.replace("5,000", "6,000"))
+    assert landing_folder.fingerprints(folder, 10**6) == first

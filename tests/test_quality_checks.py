@@ -628,14 +628,27 @@ def test_schema_of_the_mart_collects_every_failure(tampered):
     assert "amount_not_negative" in found[1][4]
 
 
-def test_schema_fails_a_column_whose_type_drifts_from_tables_yaml(tampered):
+def test_schema_fails_a_column_whose_type_drifts_from_tables_yaml(tampered, monkeypatch):
     """The schemas check DuckDB's own types (nothing is coerced): a column retyped behind
-    tables.yaml's back fails its schema."""
+    tables.yaml's back fails its schema, once, however many batches pandera reads."""
+    monkeypatch.setenv("ESG_CHECK_CHUNK_ROWS", "7")
     assert evaluated(tampered, "schema_mapped_values") == []
     tampered.execute("ALTER TABLE core.mapped_values ALTER COLUMN line_number TYPE BIGINT")
     ((*where, message),) = evaluated(tampered, "schema_mapped_values")
     assert where == [None, None, None, None]  # the column fails, not a row
     assert message.startswith("core.mapped_values: column line_number fails dtype('Int32')")
+
+
+def test_schema_fact_rules_leave_a_nan_to_the_nullability_check(tampered):
+    """A NaN value is a missing value, as pandas treated it: core.facts.value is NOT NULL, so
+    it fails `not_nullable`, and neither fact rule judges it as a number."""
+    tampered.execute(
+        "UPDATE core.facts SET value = 'NaN'::DOUBLE WHERE issuer_id = 'REMT' AND metric_id ="
+        " 'workforce.turnover_rate' AND breakdown IS NULL"
+    )
+    ((*where, message),) = evaluated(tampered, "schema_facts")
+    assert where[:3] == ["REMT", 2024, "workforce.turnover_rate"]
+    assert "column value fails not_nullable" in message
 
 
 def test_schema_names_the_failing_row_in_any_record_batch(tampered, monkeypatch):
@@ -666,5 +679,6 @@ def test_great_expectations_mart_suite_fails_on_a_tampered_mart(tampered, tmp_pa
     tampered.execute(f"UPDATE mart.esg_facts SET quality_status = 'unknown' WHERE {REMT_COAL}")
     ((issuer, year, metric, line, message),) = evaluated(tampered, check)
     assert (issuer, year, metric, line) == ("REMT", 2024, "energy.coal", 124)
+    assert type(year) is int and type(line) is int  # as recorded, whatever pandas made of them
     assert "expect_column_values_to_be_in_set on quality_status" in message
     assert check.name == "gx_mart_esg_facts" and check.severity == "error"
