@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import yaml
@@ -104,12 +105,34 @@ def _date(value: Any, name: str) -> dt.date:
         raise RejectedReport("metadata_field", message) from exc
 
 
-def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
-    if path.stat().st_size > max_bytes:
+def _read_plain(path: Path, max_bytes: int) -> bytes:
+    """A regular file's bytes, checked on the open file itself: a link or anything but a
+    regular file (put in place after the folder was scanned) is rejected, never followed or
+    waited on, and a file over the limit is not read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise RejectedReport("unsafe_path", f"{path.name} cannot be opened as a plain file: "
+                             f"{exc.strerror}") from exc  # fmt: skip
+    with os.fdopen(fd, "rb") as f:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            raise RejectedReport("unsafe_path", f"{path.name} is a link or not a plain file")
+        if stat.st_size > max_bytes:
+            raise RejectedReport(
+                "file_too_large", f"{path.name} is {stat.st_size} bytes, over {max_bytes}"
+            )
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:  # it grew while being read
         raise RejectedReport("file_too_large", f"{path.name} is over {max_bytes} bytes")
+    return data
+
+
+def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
+    data = _read_plain(path, max_bytes)
     try:
         # The C loader when built (libyaml): as safe (no object tags), many times faster.
-        meta = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+        meta = yaml.load(data.decode("utf-8"), Loader=SAFE_LOADER)
     except UnicodeDecodeError as exc:
         raise RejectedReport("encoding", f"{path.name} is not UTF-8: {exc}") from exc
     except yaml.YAMLError as exc:
@@ -145,10 +168,8 @@ def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
 
 def read_document(path: Path, max_bytes: int) -> tuple[str, str, int]:
     """(text, sha256, size) of a document, or RejectedReport."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise RejectedReport("file_too_large", f"{path.name} is {size} bytes, over {max_bytes}")
-    data = path.read_bytes()
+    data = _read_plain(path, max_bytes)
+    size = len(data)
     if not data.strip():
         raise RejectedReport("empty_file", f"{path.name} is empty")
     if b"\x00" in data[:8192]:

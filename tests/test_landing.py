@@ -193,3 +193,26 @@ def test_fingerprints_never_follow_a_link(tmp_path):
     first = landing_folder.fingerprints(folder, 10**6)
     outside.write_text(GOOD_CSV.replace("5,000", "6,000"))
     assert landing_folder.fingerprints(folder, 10**6) == first
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo"])
+def test_a_file_swapped_after_the_scan_is_rejected_not_followed(tmp_path, kind):
+    """The scan saw a plain file; by the time it is read it is a link to a file outside the
+    folder, or a FIFO that would block a reader forever. Reading checks the open file itself:
+    the report is rejected as unsafe_path, nothing is followed or waited on."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    outside = tmp_path / "outside.csv"
+    outside.write_text(GOOD_CSV)
+    (folder / "acme.csv").write_text(GOOD_CSV)
+    (folder / "acme.yaml").write_text(GOOD_META)
+    (report,) = landing_folder.scan(folder)
+    assert report.problems == []
+    report.document.unlink()
+    if kind == "link":
+        report.document.symlink_to(outside)
+    else:
+        os.mkfifo(report.document)
+    with pytest.raises(landing_folder.RejectedReport) as rejected:
+        landing_folder.read_document(report.document, 10**6)
+    assert rejected.value.rule == "unsafe_path"
