@@ -56,22 +56,31 @@ class LandingReport:
         return (self.document or self.metadata_file).name  # type: ignore[union-attr]
 
 
+def _landing_files(folder: Path) -> list[tuple[os.DirEntry, Path]]:
+    """The folder's landing files (documents and metadata, no hidden ones) by name, from one
+    directory listing: each entry knows whether it is a regular file without a system call."""
+    entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    return [
+        (entry, Path(entry.path))
+        for entry in entries
+        if not entry.name.startswith(".")
+        and Path(entry.name).suffix.lower()[1:] in LANDING_SUFFIXES
+    ]
+
+
 def scan(folder: Path, only: set[str] | None = None) -> list[LandingReport]:
     """Pair each metadata file with its document; unpaired files are reported, not dropped.
 
     `only`: the reports (file stems) wanted, when a run loads a few of many.
 
-    One directory listing: its entries know whether they are regular files (a symlink is
-    not), so no file costs a system call of its own (10,000 reports: 0.9 s -> 0.2 s)."""
+    A file counts as plain when its directory entry says it is a regular file (a symlink is
+    not): no file costs a system call of its own (10,000 reports: 0.9 s -> 0.2 s)."""
     folder = folder.resolve()
     if not folder.is_dir():
         raise FileNotFoundError(f"landing folder {folder} does not exist")
     by_stem: dict[str, list[Path]] = {}
     plain: set[str] = set()  # regular files directly in the folder, not links
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        path = Path(entry.path)
-        if entry.name.startswith(".") or path.suffix.lower()[1:] not in LANDING_SUFFIXES:
-            continue
+    for entry, path in _landing_files(folder):
         if only is None or path.stem in only:
             by_stem.setdefault(path.stem, []).append(path)
             if entry.is_file(follow_symlinks=False):
@@ -198,10 +207,7 @@ def fingerprints(folder: Path, max_bytes: int) -> dict[str, str]:
     global _file_digests
     digests: dict[str, hashlib._Hash] = {}
     seen: dict[tuple, str] = {}
-    for entry in sorted(os.scandir(folder.resolve()), key=lambda e: e.name):
-        path = Path(entry.path)
-        if entry.name.startswith(".") or path.suffix.lower()[1:] not in LANDING_SUFFIXES:
-            continue
+    for entry, path in _landing_files(folder.resolve()):
         digest = digests.setdefault(path.stem, hashlib.sha256())
         digest.update(path.name.encode())
         stat = entry.stat(follow_symlinks=False)
