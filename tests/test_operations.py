@@ -14,11 +14,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from assets.landing import fingerprints
 from assets.raw import raw_landing
-from orchestration.automation import landing_sensor
+from orchestration.automation import STATE_KEY, landing_sensor
 from orchestration.definitions import make_definitions
 from orchestration.resources import LandingFolder, build_resources
-from orchestration.settings import REPO_ROOT, SAMPLE_LANDING_DIR, build_path
+from orchestration.settings import REPO_ROOT, REPORTS_PARTITION, SAMPLE_LANDING_DIR, build_path
 from tests.conftest import (
     ACME_CSV,
     ACME_META,
@@ -106,6 +107,50 @@ def test_sensor_runs_only_the_new_changed_or_removed_report(tmp_path):
         ).fetchall()
     assert status == [("removed",)]
     assert isinstance(_tick(instance, landing, cursor)[0], dg.SkipReason)
+
+
+def _known(instance, landing: Path) -> None:
+    names = sorted({p.stem for p in landing.iterdir()})
+    instance.add_dynamic_partitions(REPORTS_PARTITION, names)
+
+
+def test_sensor_cursor_stays_small_and_its_memory_survives_a_lost_cursor(tmp_path):
+    """The cursor is a digest (Dagster copies it into every tick it keeps); the fingerprints
+    live in the instance's key-value store. A tick whose cursor the daemon failed to save is
+    evaluated again from the previous cursor and asks for the same run."""
+    landing, instance = copy_sample(tmp_path / "landing"), dg.DagsterInstance.ephemeral()
+    _known(instance, landing)
+    first, c0 = _tick(instance, landing, None)  # no memory yet: every known report, once
+    assert len(first.run_requests) == 1
+    for n in range(200):  # the cursor does not grow with the folder
+        (landing / f"acme-{n}.csv").write_text(ACME_CSV)
+        (landing / f"acme-{n}.yaml").write_text(ACME_META)
+    _known(instance, landing)
+    _, c1 = _tick(instance, landing, c0)
+    assert len(c0) == len(c1) == 64 and c0 != c1
+    stored = json.loads(instance.daemon_cursor_storage.get_cursor_values({STATE_KEY})[STATE_KEY])
+    assert len(stored[c1]) == 202 and set(stored) == {c0, c1}
+
+    edit_kpi_table(landing / REMT_CSV, {"source_line": 124, "unit": "tonne"}, value="24,222")
+    changed, c2 = _tick(instance, landing, c1)
+    again, c2_again = _tick(instance, landing, c1)  # c2 was never saved
+    assert [r.partition_key for r in changed.run_requests] == ["remt-2024-esg-report"]
+    assert [r.run_key for r in again.run_requests] == [r.run_key for r in changed.run_requests]
+    assert c2_again == c2
+    assert isinstance(_tick(instance, landing, c2)[0], dg.SkipReason)
+
+
+def test_sensor_reads_a_cursor_written_before_the_store(tmp_path):
+    """Upgrading keeps what an old cursor (the fingerprints as JSON) knew: no re-run; a cursor
+    naming a state the store no longer has behaves as a first tick."""
+    landing, instance = copy_sample(tmp_path / "landing"), dg.DagsterInstance.ephemeral()
+    _known(instance, landing)
+    old_cursor = json.dumps(
+        fingerprints(landing, LandingFolder(path=str(landing)).max_document_bytes)
+    )
+    assert isinstance(_tick(instance, landing, old_cursor)[0], dg.SkipReason)
+    lost, _ = _tick(instance, landing, "0" * 64)
+    assert len(lost.run_requests) == 1  # both known reports, in one run
 
 
 def test_many_reports_backfill_in_one_run(tmp_path):
