@@ -6,7 +6,9 @@ writer per file.
 
 import hashlib
 import json
+import logging
 import os
+from pathlib import Path
 
 import dagster as dg
 
@@ -33,38 +35,61 @@ def _key(kind: str, state: dict) -> str:
     return f"{kind}:{_digest(state)}"
 
 
-# The sensor's memory (report -> fingerprint) is kept in the instance's key-value store
-# (Dagster's daemon cursor storage: a row in SQLite or Postgres, overwritten), and the cursor
-# holds only its digest. Dagster copies a sensor's cursor into every tick it keeps (skipped
-# ticks for 7 days, others for good): a cursor holding the fingerprints themselves (0.85 MB at
-# 10,000 reports) grew the tick table by about 2.5 GB a day at one tick per 30 s.
-STATE_KEY = "esg.landing_sensor.fingerprints"
+class SensorMemory:
+    """What the sensor last saw (report -> fingerprint), kept in the instance's key-value store
+    (Dagster's daemon cursor storage: rows in SQLite or Postgres), one row per state, named by
+    its digest; the cursor holds only the digest.
 
+    Dagster copies a sensor's cursor into every tick it keeps (skipped ticks for 7 days, others
+    for good): a cursor holding the fingerprints themselves (0.85 MB at 10,000 reports) grew
+    the tick table by about 2.5 GB a day at one tick per 30 s. The last KEEP states stay, so a
+    tick whose cursor the daemon failed to save, or a test evaluation from the UI with an older
+    cursor, never takes away the state the daemon's cursor names."""
 
-def _remembered(instance: dg.DagsterInstance, cursor: str | None) -> tuple[dict, dict]:
-    """(the fingerprints the cursor names, the stored states by digest). A cursor from before
-    this store (the fingerprints as JSON) is read as it is; a digest whose state is gone (a
-    wiped store) counts as no cursor: the first-tick behaviour."""
-    stored = instance.daemon_cursor_storage.get_cursor_values({STATE_KEY}).get(STATE_KEY)
-    states: dict[str, dict] = json.loads(stored) if stored else {}
-    if not cursor:
-        return {}, states
-    if cursor.startswith("{"):
-        return json.loads(cursor), states
-    return states.get(cursor, {}), states
+    KEEP = 8
 
+    def __init__(self, instance: dg.DagsterInstance, folder: Path, log: logging.Logger):
+        self.storage = instance.daemon_cursor_storage
+        place = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+        self.index_key = f"esg.landing_sensor.{place}"  # one memory per landing folder
+        self.log = log
+        self.unreadable: str | None = None  # a digest named by the cursor but not found
 
-def _remember(instance: dg.DagsterInstance, cursor: str | None, states: dict, now: dict) -> str:
-    """Store `now` beside the state the cursor names, and return the new cursor. The previous
-    state stays until the next change: if the daemon fails to save this tick's cursor, the
-    next tick still finds the one it has."""
-    digest = _digest(now)
-    if digest not in states:
-        kept = {cursor: states[cursor]} if cursor in states else {}
-        instance.daemon_cursor_storage.set_cursor_values(
-            {STATE_KEY: json.dumps(kept | {digest: now}, sort_keys=True)}
-        )
-    return digest
+    def _load(self, key: str, text: str | None = None) -> object:
+        text = self.storage.get_cursor_values({key}).get(key) if text is None else text
+        try:
+            return json.loads(text) if text else None
+        except ValueError:
+            self.log.warning(f"sensor memory {key} is not JSON: ignored, and rewritten")
+            return None
+
+    def recall(self, cursor: str | None) -> dict[str, str]:
+        """The fingerprints the cursor names: {} on a first tick or if that state is gone (every
+        known report then counts as changed). A cursor from before this store holds them."""
+        if cursor and cursor.startswith("{"):
+            state = self._load("cursor", cursor)
+        else:
+            state = self._load(f"{self.index_key}.{cursor}") if cursor else None
+        if not isinstance(state, dict):
+            self.unreadable = cursor
+            return {}
+        return state
+
+    def remember(self, state: dict[str, str]) -> str:
+        """Store the state (unless stored already) and return its digest, the new cursor."""
+        digest = _digest(state)
+        index = self._load(self.index_key)
+        index = index if isinstance(index, list) else []
+        if digest in index and digest != self.unreadable:
+            return digest
+        kept = [*(d for d in index if d != digest), digest][-self.KEEP :]
+        gone = {f"{self.index_key}.{d}": "" for d in index if d not in kept}
+        # One key per call: Dagster's SQL storage inserts a batch, or on any existing key
+        # updates the existing ones only, dropping the new. State first, then the index.
+        writes = {f"{self.index_key}.{digest}": json.dumps(state, sort_keys=True)}
+        for key, value in (writes | {self.index_key: json.dumps(kept)} | gone).items():
+            self.storage.set_cursor_values({key: value})
+        return digest
 
 
 @dg.sensor(
@@ -75,7 +100,8 @@ def _remember(instance: dg.DagsterInstance, cursor: str | None, states: dict, no
     "their partitions, then rebuilds and publishes the mart.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
-    seen, states = _remembered(context.instance, context.cursor)
+    memory = SensorMemory(context.instance, landing.folder, context.log)
+    seen = memory.recall(context.cursor)
     now = fingerprints(landing.folder, landing.max_document_bytes)
     known = set(all_reports(context.instance))
     new = sorted(name for name in now if name not in known)
@@ -89,8 +115,8 @@ def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
         requests.append(run_request_for(all_reports(context.instance), run_key=_key("redo", now)))
     elif redo:
         requests.append(run_request_for(redo, run_key=_key("redo", {redo[0]: now.get(redo[0])})))
-    state = now | dict.fromkeys(removed, REMOVED)
-    context.update_cursor(_remember(context.instance, context.cursor, states, state))
+    # every known report missing from the folder stays marked, so it is redone once only
+    context.update_cursor(memory.remember(now | dict.fromkeys(known - set(now), REMOVED)))
     if not requests:
         return dg.SkipReason("no new, changed or removed report")
     return dg.SensorResult(

@@ -37,6 +37,7 @@ def execute_refresh(
     instance: dg.DagsterInstance,
     reports: list[str],
     run_config: dict | None = None,
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Register the reports as partitions and refresh all known ones in one in-process run."""
     known = all_reports(instance)
@@ -44,7 +45,7 @@ def execute_refresh(
     keys = all_reports(instance)
     if not keys:
         raise ValueError("the landing folder holds no report")
-    tags = dict(zip(RANGE_TAGS, (keys[0], keys[-1]), strict=True))
+    tags = (tags or {}) | dict(zip(RANGE_TAGS, (keys[0], keys[-1]), strict=True))
     return defs.resolve_job_def(refresh_job.name).execute_in_process(
         instance=instance, run_config=run_config, tags=tags, raise_on_error=False
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 
 from assets.landing import fingerprints
 from assets.raw import raw_landing
-from orchestration.automation import STATE_KEY, landing_sensor
+from orchestration.automation import SensorMemory, landing_sensor
 from orchestration.definitions import make_definitions
 from orchestration.resources import LandingFolder, build_resources
 from orchestration.settings import REPO_ROOT, REPORTS_PARTITION, SAMPLE_LANDING_DIR, build_path
@@ -106,7 +107,12 @@ def test_sensor_runs_only_the_new_changed_or_removed_report(tmp_path):
             "SELECT status FROM raw.report_documents WHERE report = 'acme'"
         ).fetchall()
     assert status == [("removed",)]
-    assert isinstance(_tick(instance, landing, cursor)[0], dg.SkipReason)
+    for _ in range(2):  # the removed report stays remembered as removed
+        quiet, cursor = _tick(instance, landing, cursor)
+        assert isinstance(quiet, dg.SkipReason)
+
+
+LOG = logging.getLogger(__name__)
 
 
 def _known(instance, landing: Path) -> None:
@@ -117,7 +123,8 @@ def _known(instance, landing: Path) -> None:
 def test_sensor_cursor_stays_small_and_its_memory_survives_a_lost_cursor(tmp_path):
     """The cursor is a digest (Dagster copies it into every tick it keeps); the fingerprints
     live in the instance's key-value store. A tick whose cursor the daemon failed to save is
-    evaluated again from the previous cursor and asks for the same run."""
+    evaluated again from the previous cursor and asks for the same run; a test evaluation from
+    the UI with an older cursor takes nothing away from the daemon's."""
     landing, instance = copy_sample(tmp_path / "landing"), dg.DagsterInstance.ephemeral()
     _known(instance, landing)
     first, c0 = _tick(instance, landing, None)  # no memory yet: every known report, once
@@ -128,8 +135,7 @@ def test_sensor_cursor_stays_small_and_its_memory_survives_a_lost_cursor(tmp_pat
     _known(instance, landing)
     _, c1 = _tick(instance, landing, c0)
     assert len(c0) == len(c1) == 64 and c0 != c1
-    stored = json.loads(instance.daemon_cursor_storage.get_cursor_values({STATE_KEY})[STATE_KEY])
-    assert len(stored[c1]) == 202 and set(stored) == {c0, c1}
+    assert len(SensorMemory(instance, landing, LOG).recall(c1)) == 202
 
     edit_kpi_table(landing / REMT_CSV, {"source_line": 124, "unit": "tonne"}, value="24,222")
     changed, c2 = _tick(instance, landing, c1)
@@ -137,20 +143,34 @@ def test_sensor_cursor_stays_small_and_its_memory_survives_a_lost_cursor(tmp_pat
     assert [r.partition_key for r in changed.run_requests] == ["remt-2024-esg-report"]
     assert [r.run_key for r in again.run_requests] == [r.run_key for r in changed.run_requests]
     assert c2_again == c2
-    assert isinstance(_tick(instance, landing, c2)[0], dg.SkipReason)
+    for n in range(3):  # test evaluations in the UI, from an older cursor, see other states
+        (landing / f"acme-{n}.csv").write_text(ACME_CSV + "\n")
+        assert len(_tick(instance, landing, c0)[0].run_requests) == 1  # all redone, from c0
+    for n in range(3):
+        (landing / f"acme-{n}.csv").write_text(ACME_CSV)
+    assert isinstance(_tick(instance, landing, c2)[0], dg.SkipReason)  # the daemon's cursor
 
 
-def test_sensor_reads_a_cursor_written_before_the_store(tmp_path):
-    """Upgrading keeps what an old cursor (the fingerprints as JSON) knew: no re-run; a cursor
-    naming a state the store no longer has behaves as a first tick."""
+def test_sensor_memory_that_is_unreadable_or_from_before_the_store(tmp_path):
+    """Upgrading keeps what an old cursor (the fingerprints as JSON) knew: no re-run. A cursor
+    naming a state the store no longer has, or a state that is not JSON, behaves as a first
+    tick (every known report once, in one run) and is rewritten, so the next tick is quiet."""
     landing, instance = copy_sample(tmp_path / "landing"), dg.DagsterInstance.ephemeral()
     _known(instance, landing)
     old_cursor = json.dumps(
         fingerprints(landing, LandingFolder(path=str(landing)).max_document_bytes)
     )
-    assert isinstance(_tick(instance, landing, old_cursor)[0], dg.SkipReason)
+    quiet, cursor = _tick(instance, landing, old_cursor)
+    assert isinstance(quiet, dg.SkipReason) and len(cursor) == 64
     lost, _ = _tick(instance, landing, "0" * 64)
-    assert len(lost.run_requests) == 1  # both known reports, in one run
+    assert len(lost.run_requests) == 1
+
+    memory = SensorMemory(instance, landing, LOG)
+    instance.daemon_cursor_storage.set_cursor_values({f"{memory.index_key}.{cursor}": "{broken"})
+    assert len(_tick(instance, landing, cursor)[0].run_requests) == 1
+    assert isinstance(_tick(instance, landing, cursor)[0], dg.SkipReason)
+    instance.daemon_cursor_storage.set_cursor_values({memory.index_key: "not json"})
+    assert isinstance(_tick(instance, landing, cursor)[0], dg.SkipReason)
 
 
 def test_many_reports_backfill_in_one_run(tmp_path):

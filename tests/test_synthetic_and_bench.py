@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections import Counter
 
+import dagster as dg
 import duckdb
 import pandas as pd
 import pytest
@@ -86,9 +87,12 @@ def test_a_deliberate_bad_total_is_caught_and_withholds_only_its_issuer_year(tmp
     assert {y for _, _, y, *_ in found} == withheld_years
 
 
-def test_bench_runs_pipeline_baseline_and_incremental(tmp_path):
+BENCH = [sys.executable, "-m", "orchestration.bench"]
+
+
+def test_bench_runs_pipeline_baseline_and_incremental(tmp_path, monkeypatch):
     out = subprocess.run(
-        [sys.executable, "-m", "orchestration.bench", "--reports", "12", "--keep", str(tmp_path)],
+        [*BENCH, "--reports", "12", "--keep", str(tmp_path), "--event-floor"],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -117,6 +121,16 @@ def test_bench_runs_pipeline_baseline_and_incremental(tmp_path):
             ).fetchone()
             assert n > 0, f"the incremental report {new.name} reached the mart"
     assert bench.peak_rss_mb() > 0
+    # --event-floor: the same refresh, with the same facts and no materialization event
+    assert result["no_asset_events_s"] > 0
+    with duckdb.connect(str(tmp_path / "floor.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM core.facts").fetchone()[0] == result["facts"]
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "floor_dagster_home"))  # its dagster.yaml
+    floor = dg.DagsterInstance.from_config(str(tmp_path / "floor_dagster_home"))
+    kinds = {r.event_log_entry.dagster_event_type for r in floor.get_records_for_run(
+        floor.get_runs()[0].run_id).records}  # fmt: skip
+    assert dg.DagsterEventType.STEP_SUCCESS in kinds
+    assert dg.DagsterEventType.ASSET_MATERIALIZATION not in kinds
 
 
 def test_worker_processes_and_batches_read_what_one_process_reads(tmp_path, monkeypatch):
