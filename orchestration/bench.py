@@ -245,6 +245,7 @@ def plot(results: Path, png: Path) -> None:
     n = [r["reports"] for r in runs]
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for key, label in (("pipeline_s", "pipeline (all checks)"), ("baseline_s", "baseline"),
+                       ("no_asset_events_s", "pipeline without Dagster's asset events"),
                        ("checks_s", "asset checks, within the pipeline"),
                        ("incremental_s", "one new report"),
                        ("incremental_process_s", "one new report, fresh process")):  # fmt: skip

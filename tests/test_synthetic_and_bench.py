@@ -131,6 +131,10 @@ def test_bench_runs_pipeline_baseline_and_incremental(tmp_path, monkeypatch):
         floor.get_runs()[0].run_id).records}  # fmt: skip
     assert dg.DagsterEventType.STEP_SUCCESS in kinds
     assert dg.DagsterEventType.ASSET_MATERIALIZATION not in kinds
+    # `make bench-plot` draws the JSON lines
+    (tmp_path / "results.jsonl").write_text(json.dumps(result) + "\n")
+    bench.plot(tmp_path / "results.jsonl", tmp_path / "scaling.png")
+    assert (tmp_path / "scaling.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_worker_processes_and_batches_read_what_one_process_reads(tmp_path, monkeypatch):
