@@ -53,7 +53,13 @@ class LandingReport:
 
     @property
     def document_name(self) -> str:
-        return (self.document or self.metadata_file).name  # type: ignore[union-attr]
+        return printable((self.document or self.metadata_file).name)  # type: ignore[union-attr]
+
+
+def printable(name: str) -> str:
+    """A file name as text. Bytes that are not UTF-8 reach Python as lone surrogates, which
+    neither DuckDB nor JSON accepts; they are shown as \\xNN instead."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _landing_files(folder: Path) -> list[tuple[os.DirEntry, str]]:
@@ -65,7 +71,7 @@ def _landing_files(folder: Path) -> list[tuple[os.DirEntry, str]]:
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         stem, suffix = os.path.splitext(entry.name)
         if not entry.name.startswith(".") and suffix.lower()[1:] in LANDING_SUFFIXES:
-            files.append((entry, stem))
+            files.append((entry, printable(stem)))
     return files
 
 
@@ -96,11 +102,17 @@ def scan(folder: Path, only: set[str] | None = None) -> list[LandingReport]:
         if not docs:
             report.problems.append(("document_missing", f"{stem}.yaml has no .txt/.md/.csv"))
         if len(docs) > 1:
-            names = ", ".join(p.name for p in docs)
+            names = ", ".join(printable(p.name) for p in docs)
             report.problems.append(("document_ambiguous", f"several documents for {stem}: {names}"))
         for p in paths:
             if p.name not in plain:
-                report.problems.append(("unsafe_path", f"{p.name} is a link or not a plain file"))
+                message = f"{printable(p.name)} is a link or not a plain file"
+                report.problems.append(("unsafe_path", message))
+        report.problems[:0] = [  # first: the name is in every other message and key
+            ("file_name", f"{printable(p.name)}: the file name is not UTF-8")
+            for p in paths
+            if printable(p.name) != p.name
+        ]
         reports.append(report)
     return reports
 
@@ -210,7 +222,7 @@ def fingerprints(folder: Path, max_bytes: int) -> dict[str, str]:
     seen: dict[tuple, str] = {}
     for entry, stem in _landing_files(folder.resolve()):
         digest = digests.setdefault(stem, hashlib.sha256())
-        digest.update(entry.name.encode())
+        digest.update(os.fsencode(entry.name))  # the name's bytes, UTF-8 or not
         stat = entry.stat(follow_symlinks=False)
         if stat.st_size > max_bytes or not entry.is_file(follow_symlinks=False):
             digest.update(f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}".encode())

@@ -31,7 +31,8 @@ def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, l
     """One report pair -> (its raw.report_documents row, values, label mentions, errors)."""
     row: dict = {"report": report.name, "document": report.document_name, "status": "loaded"}
     row["format"] = report.fmt
-    row["metadata_file"] = report.metadata_file.name if report.metadata_file else None
+    meta_file = report.metadata_file
+    row["metadata_file"] = landing.printable(meta_file.name) if meta_file else None
     try:
         if report.problems:
             rule, message = report.problems[0]

@@ -140,6 +140,32 @@ def test_markdown_report_loads_with_provenance(tmp_path, build):
     assert con.execute("FROM core.unmapped_values").fetchall() == []
 
 
+NOT_UTF8_NAME = "acme\\xff.csv: the file name is not UTF-8"
+
+
+def test_a_file_name_that_is_not_utf8_rejects_only_its_report(tmp_path, build):
+    """A name whose bytes are not UTF-8 (Python keeps them as surrogates, which DuckDB and JSON
+    refuse) used to fail the whole run and every sensor tick. Its report is now rejected,
+    named with the bytes shown as \\xNN; the others load."""
+    landing = copy_sample(tmp_path / "landing")
+    for suffix, content in ((b".csv", GOOD_CSV), (b".yaml", GOOD_META)):
+        (landing / os.fsdecode(b"acme\xff" + suffix)).write_text(content)
+    assert "acme\\xff" in landing_folder.fingerprints(landing, 10**6)
+    con = build(landing)
+    assert con.execute(
+        "SELECT report, document, status, error FROM raw.report_documents WHERE status <> 'loaded'"
+    ).fetchall() == [
+        (
+            "acme\\xff",
+            "acme\\xff.csv",
+            "rejected",
+            "file_name: acme\\xff.csv: the file name is not UTF-8",
+        )
+    ]
+    issuers = con.execute("SELECT DISTINCT issuer_id FROM mart.esg_facts ORDER BY 1").fetchall()
+    assert issuers == [("NRE",), ("REMT",)]
+
+
 @pytest.mark.parametrize("linked", ["acme.csv", "acme.yaml"])
 def test_a_symlinked_file_is_rejected_unread(tmp_path, linked):
     """Only regular files directly in the landing folder are read: a link (to a file outside
