@@ -39,7 +39,7 @@ sql: venv
 ## BENCH_FLOOR=1 also runs the refresh without Dagster's asset events (no_asset_events_s).
 bench: venv
 	$(PY) -m orchestration.bench --reports $(or $(REPORTS),100) \
-		$(if $(BENCH_RESULTS),--results $(BENCH_RESULTS)) $(if $(BENCH_FLOOR),--event-floor)
+		$(if $(BENCH_RESULTS),--results $(BENCH_RESULTS)) $(if $(filter 1 yes true,$(BENCH_FLOOR)),--event-floor)
 
 bench-plot: venv
 	$(PY) -m orchestration.bench plot bench/results.jsonl bench/scaling.png

@@ -8,14 +8,18 @@ In a temporary landing folder, warehouse and DAGSTER_HOME (configured as `make u
    a sensor's request (process start, imports, definitions, GX's import included);
 3. baseline: the minimum on the same N files — the project's own parser in a plain loop, one
    bulk insert into DuckDB, one SQL statement that maps and converts to canonical units (labels
-   and units resolved once per distinct wording); no orchestration, no checks. It runs last,
-   so the peak memory reported is the pipeline's (this process and its reading workers).
+   and units resolved once per distinct wording); no orchestration, no checks. It runs after
+   the pipeline's steps, so the peak memory reported is the pipeline's (this process and its
+   reading workers);
+4. with --event-floor: step 1 once more, on a fresh warehouse and instance in a new process,
+   with the run tag under which Dagster records no materialization events.
 Progress goes to stderr; the last line on stdout is one JSON object. Speed goals are read from
 here, never asserted in tests.
 
     python -m orchestration.bench --reports 1000 [--seed 0] [--keep DIR] [--results FILE]
     python -m orchestration.bench plot bench/results.jsonl bench/scaling.png
     python -m orchestration.bench launch LANDING WAREHOUSE REPORT   (step 2, fresh process)
+    python -m orchestration.bench floor LANDING WORK [SKIP...]      (--event-floor)
 """
 
 from __future__ import annotations
@@ -202,11 +206,10 @@ def run(n: int, seed: int, work: Path, event_floor: bool = False) -> dict:
     say(f"baseline: {raw_values} values, {baseline_facts} facts in {baseline_s:.1f} s")
 
     floor = {}
-    if event_floor:  # the same refresh on a fresh warehouse and instance, minus asset events
-        home, floor_warehouse = work / "floor_dagster_home", work / "floor.duckdb"
-        start = time.perf_counter()
-        pipeline(landing, floor_warehouse, dagster_instance(home), skip, NO_ASSET_EVENTS)
-        floor_s = time.perf_counter() - start
+    if event_floor:  # the same refresh, minus asset events, in a new process as the first was
+        command = [sys.executable, "-m", "orchestration.bench", "floor", str(landing), str(work)]
+        out = subprocess.run([*command, *sorted(skip)], check=True, stdout=subprocess.PIPE)
+        floor_s = json.loads(out.stdout.splitlines()[-1])["seconds"]
         floor = {"no_asset_events_s": round(floor_s, 2),
                  "no_asset_events_ratio": round(floor_s / baseline_s, 2)}  # fmt: skip
         say(f"pipeline without Dagster's asset events: {floor_s:.1f} s")
@@ -259,6 +262,16 @@ def plot(results: Path, png: Path) -> None:
     fig.savefig(png, dpi=110)
 
 
+def floor(landing: Path, work: Path, skip: set[str]) -> None:
+    """The refresh of step 1 without Dagster's asset events, on a fresh warehouse and instance
+    in `work`, timed as step 1 is: in a process that has imported the project but run nothing
+    yet (GX's import, first connections and caches included). Prints {"seconds": ...}."""
+    instance = dagster_instance(work / "floor_dagster_home")
+    start = time.perf_counter()
+    pipeline(landing, work / "floor.duckdb", instance, skip, NO_ASSET_EVENTS)
+    print(json.dumps({"seconds": time.perf_counter() - start}))
+
+
 def launch(landing: Path, warehouse: Path, report: str) -> None:
     """The incremental run for `report`, in this (fresh) process, on DAGSTER_HOME's instance."""
     instance = dg.DagsterInstance.get()
@@ -268,6 +281,9 @@ def launch(landing: Path, warehouse: Path, report: str) -> None:
 def main() -> None:
     if sys.argv[1:2] == ["plot"]:
         plot(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
+    if sys.argv[1:2] == ["floor"]:
+        floor(Path(sys.argv[2]), Path(sys.argv[3]), set(sys.argv[4:]))
         return
     if sys.argv[1:2] == ["launch"]:
         launch(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4])
