@@ -257,7 +257,7 @@ def plot(results: Path, png: Path) -> None:
     ax.set(xscale="log", yscale="log", xlabel="reports", ylabel="seconds",
            title="Full refresh on 2 cores: pipeline vs bare-DuckDB baseline")  # fmt: skip
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.legend(loc="upper left", fontsize="small")
     fig.tight_layout()
     fig.savefig(png, dpi=110)
 
