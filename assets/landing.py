@@ -55,6 +55,10 @@ class LandingReport:
     def document_name(self) -> str:
         return printable((self.document or self.metadata_file).name)  # type: ignore[union-attr]
 
+    @property
+    def metadata_name(self) -> str | None:
+        return printable(self.metadata_file.name) if self.metadata_file else None
+
 
 def printable(name: str) -> str:
     """A file name as text. Bytes that are not UTF-8 reach Python as lone surrogates, which
@@ -97,6 +101,10 @@ def scan(folder: Path, only: set[str] | None = None) -> list[LandingReport]:
         meta = [p for p in paths if p.suffix.lower() == ".yaml"]
         docs = [p for p in paths if p.suffix.lower() != ".yaml"]
         report = LandingReport(stem, docs[0] if docs else None, meta[0] if meta else None)
+        for p in paths:  # first: the name is in every other message and key
+            if printable(p.name) != p.name:
+                message = f"{printable(p.name)}: the file name is not UTF-8"
+                report.problems.append(("file_name", message))
         if not meta:
             report.problems.append(("metadata_missing", f"no {stem}.yaml beside the document"))
         if not docs:
@@ -108,11 +116,6 @@ def scan(folder: Path, only: set[str] | None = None) -> list[LandingReport]:
             if p.name not in plain:
                 message = f"{printable(p.name)} is a link or not a plain file"
                 report.problems.append(("unsafe_path", message))
-        report.problems[:0] = [  # first: the name is in every other message and key
-            ("file_name", f"{printable(p.name)}: the file name is not UTF-8")
-            for p in paths
-            if printable(p.name) != p.name
-        ]
         reports.append(report)
     return reports
 

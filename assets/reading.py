@@ -31,8 +31,7 @@ def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, l
     """One report pair -> (its raw.report_documents row, values, label mentions, errors)."""
     row: dict = {"report": report.name, "document": report.document_name, "status": "loaded"}
     row["format"] = report.fmt
-    meta_file = report.metadata_file
-    row["metadata_file"] = landing.printable(meta_file.name) if meta_file else None
+    row["metadata_file"] = report.metadata_name
     try:
         if report.problems:
             rule, message = report.problems[0]

@@ -55,19 +55,21 @@ class SensorMemory:
         self.log = log
         self.unreadable: str | None = None  # a digest named by the cursor but not found
 
-    def _load(self, key: str, text: str | None = None) -> object:
-        text = self.storage.get_cursor_values({key}).get(key) if text is None else text
+    def _parse(self, what: str, text: str | None) -> object:
         try:
             return json.loads(text) if text else None
         except ValueError:
-            self.log.warning(f"sensor memory {key} is not JSON: ignored, and rewritten")
+            self.log.warning(f"sensor memory {what} is not JSON: ignored, and rewritten")
             return None
+
+    def _load(self, key: str) -> object:
+        return self._parse(key, self.storage.get_cursor_values({key}).get(key))
 
     def recall(self, cursor: str | None) -> dict[str, str]:
         """The fingerprints the cursor names: {} on a first tick or if that state is gone (every
         known report then counts as changed). A cursor from before this store holds them."""
         if cursor and cursor.startswith("{"):
-            state = self._load("cursor", cursor)
+            state = self._parse("cursor", cursor)
         else:
             state = self._load(f"{self.index_key}.{cursor}") if cursor else None
         if not isinstance(state, dict):
