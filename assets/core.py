@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets import mapping, quality, units
+from assets import mapping, quality, reference, units
 from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.precision import ROUNDING_SQL
@@ -26,7 +26,7 @@ CONVERSION_VOCABULARY = [["ref", "conversion_factors"]]
 
 WORDING = ("label", "table_title", "column_header", "unit", "metric_hint")
 RESOLVED = ("mapping_status", "mapping_rule", "metric_id", "breakdown", "conversion_status",
-            "factor", "canonical_unit", "assumption")  # fmt: skip
+            "factor", "canonical_unit", "assumption", "money")  # fmt: skip
 
 
 def resolve_wording(
@@ -51,6 +51,7 @@ def resolve_wording(
         "mapping_rule": res.rule_id,
         "metric_id": res.metric_id,
         "breakdown": res.breakdown,
+        "money": False,
     }
     if res.metric_id is None:
         return out
@@ -60,6 +61,7 @@ def resolve_wording(
         "factor": conv.value,
         "canonical_unit": conv.unit,
         "assumption": conv.assumption or None,
+        "money": reference.metrics()[res.metric_id].pint_unit == units.CURRENCY,
     }
 
 
@@ -70,13 +72,19 @@ SELECT r.document, r.source_document, r.line_number, r.issuer_id,
        r.extractor, r.table_title, r.column_header, r.label, r.unit, r.value_text, r.value,
        r.not_reported, w.mapping_status, w.mapping_rule, w.metric_id, w.breakdown,
        CASE WHEN w.metric_id IS NULL THEN NULL
-            WHEN r.not_reported THEN 'not_reported' ELSE w.conversion_status END
+            WHEN r.not_reported THEN 'not_reported'
+            -- money keeps its printed currency: it must be the one the metadata names
+            WHEN w.money AND w.conversion_status = 'ok'
+                 AND w.canonical_unit <> upper(coalesce(d.currency, w.canonical_unit))
+            THEN 'other_currency'
+            ELSE w.conversion_status END
            AS conversion_status,
        CASE WHEN NOT r.not_reported THEN {clean_sql("r.value * w.factor")} END AS canonical_value,
        CASE WHEN NOT r.not_reported THEN w.canonical_unit END AS canonical_unit,
        CASE WHEN NOT r.not_reported THEN w.assumption END AS assumption
 FROM {in_scope("raw.reported_values")} r
 JOIN _wording w ON {" AND ".join(f"r.{c} IS NOT DISTINCT FROM w.{c}" for c in WORDING)}
+LEFT JOIN raw.report_documents d ON w.money AND d.document = r.document
 ORDER BY r.document, r.line_number, r.year, r.column_header, r.label
 """
 
@@ -190,10 +198,12 @@ MAPPED_CHECKS = [
                   source_document || ' line ' || line_number || ': unit '
                   || coalesce('''' || unit || '''', '(none)') || ' of ''' || label || ''' is '
                   || CASE conversion_status WHEN 'unknown_unit' THEN 'not a known unit'
+                     WHEN 'other_currency' THEN 'not the currency its metadata names (no'
+                                                || ' exchange rate is assumed)'
                      ELSE 'not convertible to the canonical unit of ' || metric_id END
                   AS message
            FROM core.mapped_values
-           WHERE conversion_status IN ('unknown_unit', 'incompatible_unit')
+           WHERE conversion_status IN ('unknown_unit', 'incompatible_unit', 'other_currency')
            ORDER BY ALL""",
     ),
     issuer_scoped(

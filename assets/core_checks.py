@@ -55,13 +55,24 @@ def totals_match_parts(conn) -> list[Finding]:
     return findings_from_sql(conn, TOTALS_SQL)
 
 
-def _ratio_factor(num_unit: str, den_unit: str, unit: str) -> float:
-    """numerator / denominator in the ratio's canonical unit, per unit of each."""
-    q = units.registry().Quantity(1.0, num_unit) / units.registry().Quantity(1.0, den_unit)
-    try:
-        return float(q.to(unit).magnitude)
-    except Exception:  # e.g. average hours printed as 'hours', not hours per person
-        return 1.0
+def _ratio_factor(num_metric: str, den_metric: str, ratio_metric: str) -> float:
+    """numerator / denominator in the ratio's canonical unit, per canonical unit of each; across
+    dimensions through an applied factor of either metric (a renewable share of energy in tce
+    takes the calorific value of standard coal)."""
+    metrics, reg = reference.metrics(), units.registry()
+    q = reg.Quantity(1.0, metrics[num_metric].pint_unit) / reg.Quantity(
+        1.0, metrics[den_metric].pint_unit
+    )
+    target = reg.parse_expression(metrics[ratio_metric].pint_unit)
+    factors = [
+        reg.parse_expression(f.factor)
+        for f in reference.factors()
+        if f.applied and {num_metric, den_metric} & set(f.metrics)
+    ]
+    for candidate in [q, *(q * f for f in factors), *(q / f for f in factors)]:
+        if candidate.is_compatible_with(target):
+            return float(candidate.to(target).magnitude)
+    return 1.0  # e.g. average hours printed as 'hours', not hours per person
 
 
 RATIOS_SQL = f"""
@@ -109,11 +120,7 @@ def ratios_match_their_parts(conn) -> list[Finding]:
                 "metric_id": m.metric_id,
                 "numerator": m.numerator_metric,
                 "denominator": m.denominator_metric,
-                "factor": _ratio_factor(
-                    metrics[m.numerator_metric].pint_unit,
-                    metrics[m.denominator_metric].pint_unit,
-                    m.pint_unit,
-                ),
+                "factor": _ratio_factor(m.numerator_metric, m.denominator_metric, m.metric_id),
             }
             for m in metrics.values()
             if m.numerator_metric and m.denominator_metric

@@ -99,7 +99,8 @@ WITH issuer_years AS (
                          ORDER BY v.metric_id || ' line ' || v.line_number || ' ('
                                   || v.conversion_status || ')')
     FROM {in_scope("core.mapped_values")} v JOIN metric_kpi k USING (metric_id)
-    WHERE v.conversion_status IN ('unknown_unit', 'incompatible_unit', 'not_reported')
+    WHERE v.conversion_status IN ('unknown_unit', 'incompatible_unit', 'other_currency',
+                                  'not_reported')
     GROUP BY ALL
     UNION ALL
     SELECT f.issuer_id, f.fiscal_year, k.kpi, 'withheld by a failed check'
@@ -246,12 +247,18 @@ MART_CHECKS = [
         "canonical_units",
         ESG,
         ERROR,
-        "Every fact's metric is in ref.metrics and carries that metric's canonical unit.",
+        "Every fact's metric is in ref.metrics and carries that metric's canonical unit; an"
+        " amount of money is in the currency its report's metadata gives (no exchange rates).",
         """SELECT f.issuer_id, f.fiscal_year, f.metric_id, f.source_document, f.source_line,
-                  'unit ' || f.unit || ' is not the canonical '
-                  || coalesce(m.canonical_unit, '(unknown metric)') AS message
+                  'unit ' || f.unit || CASE WHEN m.pint_unit = 'currency'
+                      THEN ' is not the report''s currency ' || d.currency || ' (its metadata)'
+                      ELSE ' is not the canonical '
+                           || coalesce(m.canonical_unit, '(unknown metric)') END AS message
            FROM mart.esg_facts f LEFT JOIN ref.metrics m USING (metric_id)
-           WHERE m.metric_id IS NULL OR f.unit IS DISTINCT FROM m.canonical_unit""",
+           LEFT JOIN raw.report_documents d ON d.document = f.source_document
+           WHERE m.metric_id IS NULL OR f.unit IS DISTINCT FROM
+                 CASE WHEN m.pint_unit = 'currency' THEN upper(coalesce(d.currency, f.unit))
+                      ELSE m.canonical_unit END""",
     ),
     sql_check(
         "traceable_to_source",

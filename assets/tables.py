@@ -50,6 +50,21 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+COLUMN_KEYS = {"type", "nullable", "description", "checks"}
+
+
+def _column_spec(table: str, column: str, spec: dict) -> dict:
+    """A column's spec, refusing keys nobody reads: in a YAML flow mapping an unquoted comma
+    ends the description, and the rest of it would silently become such a key."""
+    unknown = set(spec) - COLUMN_KEYS
+    if unknown:
+        raise ValueError(
+            f"{TABLES_FILE.name}: {table}.{column} has unknown keys {sorted(unknown)}"
+            " (quote a description that contains a comma)"
+        )
+    return spec
+
+
 @cache
 def tables() -> dict[str, Table]:
     spec = yaml.safe_load(TABLES_FILE.read_text())
@@ -65,7 +80,7 @@ def tables() -> dict[str, Table]:
                     c.get("description", ""),
                     c.get("checks", {}),
                 )
-                for col, c in t["columns"].items()
+                for col, c in ((k, _column_spec(name, k, v)) for k, v in t["columns"].items())
             ),
         )
         for name, t in spec.items()

@@ -2,6 +2,10 @@
 
 pint does the arithmetic; the reviewed alias table (ref/unit_aliases.csv) says what a printed
 unit means, and ref/conversion_factors.csv supplies densities where a dimension must change.
+Only a reviewed alias is read: pint alone would read any string it can parse, and in report
+text that is often wrong by orders of magnitude ('Mm³' as cubic megametres, 'mt' as millitonnes,
+'MWh 48 210' as 10,080 MWh). An unknown unit is flagged (`units_convertible`) and a line in
+unit_aliases.csv fixes it.
 """
 
 from __future__ import annotations
@@ -28,12 +32,23 @@ class ParsedUnit:
     note: str  # assumption behind the reading, if any
 
 
+MIN_LETTERS_CASE_FREE = 4
+
+
+def case_free(printed: str) -> bool:
+    """Is case irrelevant in this alias? In a spelled-out name ('tonnes', 'Megalitres') it is;
+    in a symbol (fewer than four letters) case is an SI prefix: ML is not ml, MWh is not mWh."""
+    return sum(ch.isalpha() for ch in printed) >= MIN_LETTERS_CASE_FREE
+
+
 @cache
 def _folded_aliases() -> dict[str, tuple[str, str]]:
-    """Case-insensitive aliases, leaving out those whose case matters (ML vs ml)."""
+    """Aliases of spelled-out names, matched whatever their case ('Tons', 'TONNES'); left out
+    when two aliases differing only in case mean different things."""
     folded: dict[str, list[tuple[str, str]]] = {}
     for printed, value in reference.unit_aliases().items():
-        folded.setdefault(printed.casefold(), []).append(value)
+        if case_free(printed):
+            folded.setdefault(printed.casefold(), []).append(value)
     return {k: v[0] for k, v in folded.items() if len(set(v)) == 1}
 
 
@@ -41,20 +56,14 @@ def _one(printed: str) -> ParsedUnit | None:
     text = " ".join(printed.split())
     if not any(ch.isalpha() or ch in "%³²" for ch in text):
         return None  # a bare number is not a unit
-    aliases = reference.unit_aliases()
-    hit = aliases.get(text) or _folded_aliases().get(text.casefold())
-    if hit:
-        return ParsedUnit(*hit)
-    try:
-        registry().parse_expression(text)
-    except Exception:
-        return None
-    return ParsedUnit(text, "")
+    hit = reference.unit_aliases().get(text) or _folded_aliases().get(text.casefold())
+    return ParsedUnit(*hit) if hit else None
 
 
 @cache
 def parse_unit(printed: str | None) -> ParsedUnit | None:
-    """Read a printed unit ('kWh', 'liter/tonne', 'm?/tREO'); None when unknown.
+    """Read a printed unit ('kWh', 'liter/tonne', 'm?/tREO') by its reviewed alias, or a ratio
+    of two; None when unknown.
 
     Cached: readers ask about the same few units on every line (reference data is read once
     per process, as `reference` does)."""
@@ -117,6 +126,19 @@ def convertible(printed: str | None, metric_id: str) -> bool:
     return unit_conversion(printed, metric_id).status == "ok"
 
 
+CURRENCY = "currency"  # metrics.csv pint_unit of an amount kept in its printed currency
+
+
+def _in_currency(q: pint.Quantity, note: str) -> Conversion:
+    """An amount in the base unit of its printed currency (RMB million -> CNY): no exchange
+    rate is assumed, so the unit is the report's currency (checked against its metadata)."""
+    base = q.to_base_units()
+    dims = dict(base.dimensionality)
+    if len(dims) == 1 and next(iter(dims)).startswith("[currency_") and 1 in dims.values():
+        return Conversion(_clean(base.magnitude), str(base.units), "ok", note)
+    return Conversion(None, None, "incompatible_unit", "")
+
+
 def convert(value: float, printed: str | None, metric_id: str) -> Conversion:
     metric = reference.metrics()[metric_id]
     if not metric.pint_unit:
@@ -125,6 +147,8 @@ def convert(value: float, printed: str | None, metric_id: str) -> Conversion:
     if parsed is None:
         return Conversion(None, None, "unknown_unit", "")
     q = quantity(value, parsed)
+    if metric.pint_unit == CURRENCY:
+        return _in_currency(q, parsed.note)
     target = registry().parse_expression(metric.pint_unit)
     notes = [parsed.note] if parsed.note else []
     if q.is_compatible_with(target):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assets import mapping, units
-from tests.conftest import copy_sample
+from tests.conftest import copy_sample, failures
 
 META = """issuer_id: ACME
 issuer_name: Acme Materials Ltd
@@ -27,6 +27,10 @@ period_end: 2025-03-31
         (1_000, "kgce/tREO", "energy.total_tce_intensity", 1_000, "kgce/t"),
         (15, "m?/tREO", "water.consumption_intensity", 15, "m³/t"),
         (7, "%", "workforce.turnover_rate", 7, "%"),
+        (4.82, "Mm³", "water.consumption", 4_820_000, "m³"),
+        (6_420, "mt", "waste.hazardous", 6_420, "t"),
+        (1.5, "ktCO2e", "ghg.scope1", 1_500, "tCO2e"),
+        (3, "TONNES", "waste.hazardous", 3, "t"),
     ],
 )
 def test_conversion_to_canonical_unit(value, unit, metric, expected, canonical):
@@ -43,10 +47,34 @@ def test_volume_to_mass_records_the_density_and_its_source():
 
 @pytest.mark.parametrize(
     ("unit", "status"),
-    [("furlongs", "incompatible_unit"), ("bananas", "unknown_unit"), ("kWh", "incompatible_unit")],
+    [("persons", "incompatible_unit"), ("bananas", "unknown_unit"), ("kWh", "incompatible_unit")],
 )
 def test_bad_units_are_reported_not_guessed(unit, status):
     assert units.convert(1, unit, "energy.coal").status == status
+
+
+@pytest.mark.parametrize(
+    ("unit", "metric"),
+    [
+        ("MWh 48 210", "energy.total"),  # a value's digits run into the unit: 10,080 MWh to pint
+        ("furlongs", "energy.coal"),  # pint knows it; no ESG report means it
+        ("Mt", "waste.hazardous"),  # megatonnes to pint; no alias says what a report means
+        ("ml", "water.consumption"),  # millilitres: not ML (megalitres), whose case is its prefix
+        ("mL", "water.consumption"),
+        ("mwh", "energy.total"),  # milliwatt-hours, not MWh
+    ],
+)
+def test_only_reviewed_aliases_are_read(unit, metric):
+    """pint alone parses these, wrongly by orders of magnitude for a report; a unit nobody
+    reviewed is unknown (flagged by units_convertible) until unit_aliases.csv says what it is."""
+    assert units.convert(1, unit, metric).status == "unknown_unit"
+
+
+def test_standard_coal_becomes_energy_by_a_recorded_calorific_value():
+    conv = units.convert(1_000, "tce", "energy.total")
+    assert conv.value == pytest.approx(8_141, rel=1e-4)  # 29.3076 GJ per tce
+    assert "tce_calorific 29.3076 GJ/tce" in conv.assumption and "GB/T 2589" in conv.assumption
+    assert units.convert(1_000, "tce", "energy.total_tce").assumption == ""  # no reading needed
 
 
 @pytest.mark.parametrize(
@@ -95,3 +123,31 @@ def test_unknown_label_is_kept_in_raw_and_listed_as_unmapped(tmp_path, build):
     assert con.execute(
         "SELECT metric_id, value FROM mart.esg_facts WHERE issuer_id = 'ACME'"
     ).fetchall() == [("energy.electricity", 50.0)]
+
+
+def test_community_investment_is_published_in_the_reports_currency(tmp_path, build):
+    """An amount of money keeps its printed currency, in base units (no exchange rate is
+    assumed); a currency other than the one the report's metadata names is flagged."""
+    landing = copy_sample(tmp_path / "landing")
+    (landing / "acme.yaml").write_text(META + "currency: CNY\n")
+    (landing / "acme.csv").write_text(
+        "label,unit,year,value,source_line,metric_hint\n"
+        "Donations,RMB million,2024,1.5,9,community.investment\n"
+    )
+    (landing / "bolt.yaml").write_text(META.replace("ACME", "BOLT") + "currency: CNY\n")
+    (landing / "bolt.csv").write_text(
+        "label,unit,year,value,source_line,metric_hint\n"
+        "Donations,HK$'000,2024,800,4,community.investment\n"
+    )
+    con = build(landing)
+    facts = con.execute(
+        "SELECT issuer_id, value, unit, source_line FROM mart.esg_facts"
+        " WHERE metric_id = 'community.investment' ORDER BY issuer_id"
+    ).fetchall()
+    assert facts == [("ACME", 1_500_000.0, "CNY", 9)]
+    ((_, issuer, year, metric, line, message),) = failures(con, "units_convertible")
+    assert (issuer, year, metric, line) == ("BOLT", 2024, "community.investment", 4)
+    assert "unit 'HK$'000' of 'Donations' is not the currency its metadata names" in message
+    assert con.execute(
+        "SELECT status FROM mart.kpi_disclosure WHERE issuer_id = 'ACME' AND kpi = 'B8.2'"
+    ).fetchall() == [("disclosed",)]

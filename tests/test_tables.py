@@ -3,8 +3,10 @@
 import duckdb
 import numpy as np
 import pandas as pd
+import pytest
+import yaml
 
-from assets.tables import append_rows, replace_partitions, tables
+from assets.tables import _column_spec, append_rows, replace_partitions, tables
 
 
 def _values(report: str) -> pd.DataFrame:
@@ -50,3 +52,13 @@ def test_a_raw_table_whose_column_types_drift_from_tables_yaml_is_recreated(tmp_
         reports = con.execute("SELECT DISTINCT report FROM raw.reported_values").fetchall()
     assert line_type == "INTEGER"
     assert reports == [("b",)]  # the other partitions come back with the next full refresh
+
+
+def test_a_description_cut_at_an_unquoted_comma_is_refused():
+    """In a YAML flow mapping an unquoted comma ends the value: the rest of the description
+    becomes a key nobody reads, and the DuckDB comment a SQL user sees is cut short."""
+    spec = yaml.safe_load("c: {type: VARCHAR, description: Waste type, NULL for the total.}")["c"]
+    with pytest.raises(ValueError, match=r"t\.c has unknown keys \['NULL for the total\.'\]"):
+        _column_spec("t", "c", spec)
+    breakdown = next(c for c in tables()["mart.esg_facts"].columns if c.name == "breakdown")
+    assert breakdown.description.endswith("NULL for the metric's total.")
