@@ -31,6 +31,26 @@ OPTIONAL_FIELDS = (
     "source_document",
 )
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# An issuer id is a code: upper-case letters and digits, with '.', '_' or '-' inside. ' remt '
+# or 'Remt' beside 'REMT' would otherwise be another issuer, silently.
+ISSUER_ID = re.compile(r"^[A-Z0-9](?:[A-Z0-9._-]*[A-Z0-9])?$")
+TEXT_TYPES = (str, int, float, dt.date)  # what a metadata field may hold: no lists, no maps
+
+
+class _MetadataLoader(SAFE_LOADER):
+    """The safe loader, refusing a key given twice: YAML keeps the last one silently (a
+    fiscal_year appended below the first would win)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        twice = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if twice:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {', '.join(twice)} is given twice", node.start_mark
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
 _PLAIN_FILE_NAME = re.compile(r"^[\w.-]+$")
 
 
@@ -157,16 +177,20 @@ def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
     data = _read_plain(path, max_bytes)
     try:
         # The C loader when built (libyaml): as safe (no object tags), many times faster.
-        meta = yaml.load(data.decode("utf-8"), Loader=SAFE_LOADER)
+        meta = yaml.load(data.decode("utf-8"), Loader=_MetadataLoader)
     except UnicodeDecodeError as exc:
         raise RejectedReport("encoding", f"{path.name} is not UTF-8: {exc}") from exc
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2024-02-30
         raise RejectedReport("metadata_yaml", f"{path.name} is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
         raise RejectedReport("metadata_yaml", f"{path.name} is not a mapping of fields")
     missing = [f for f in REQUIRED_FIELDS if meta.get(f) in (None, "")]
     if missing:
         raise RejectedReport("metadata_field", f"{path.name} lacks required fields {missing}")
+    nested = [f for f in (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
+              if meta.get(f) is not None and not isinstance(meta[f], TEXT_TYPES)]  # fmt: skip
+    if nested:
+        raise RejectedReport("metadata_field", f"{path.name}: {nested} must be single values")
     year = meta["fiscal_year"]
     if not isinstance(year, int) or isinstance(year, bool) or not 1990 <= year <= 2100:
         raise RejectedReport("metadata_field", f"fiscal_year {year!r} is not a year")
@@ -176,6 +200,18 @@ def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
     )
     if end < start:
         raise RejectedReport("metadata_field", f"period_end {end} is before period_start {start}")
+    if year not in (start.year, end.year):
+        raise RejectedReport(
+            "metadata_field",
+            f"fiscal_year {year} is neither the year the period starts ({start}) nor ends ({end})",
+        )
+    issuer = str(meta["issuer_id"])
+    if not ISSUER_ID.match(issuer):
+        raise RejectedReport(
+            "metadata_field",
+            f"issuer_id {issuer!r} is not a code of upper-case letters and digits (with . _ -"
+            " inside)",
+        )
     out = {f: str(meta[f]).strip() if meta.get(f) is not None else None for f in OPTIONAL_FIELDS}
     source = out["source_document"]
     if source is not None and (not _PLAIN_FILE_NAME.match(source) or source.startswith(".")):
@@ -183,12 +219,16 @@ def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
             "metadata_field", f"source_document {source!r} is not a plain file name"
         )
     return out | {
-        "issuer_id": str(meta["issuer_id"]).strip(),
+        "issuer_id": issuer,
         "issuer_name": str(meta["issuer_name"]).strip(),
         "fiscal_year": year,
         "period_start": start,
         "period_end": end,
     }
+
+
+# Text saved as UTF-16 ("Unicode" in Windows tools) starts with its byte-order mark.
+UTF16_BOMS = ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
 def read_document(path: Path, max_bytes: int) -> tuple[str, str, int]:
@@ -197,10 +237,11 @@ def read_document(path: Path, max_bytes: int) -> tuple[str, str, int]:
     size = len(data)
     if not data.strip():
         raise RejectedReport("empty_file", f"{path.name} is empty")
-    if b"\x00" in data[:8192]:
+    bom = next((codec for mark, codec in UTF16_BOMS if data.startswith(mark)), None)
+    if bom is None and b"\x00" in data[:8192]:
         raise RejectedReport("binary_file", f"{path.name} looks binary (NUL bytes)")
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(bom or "utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RejectedReport("encoding", f"{path.name} is not UTF-8: {exc}") from exc
     return text, hashlib.sha256(data).hexdigest(), size

@@ -90,7 +90,11 @@ WITH issuer_years AS (
            'label without number: '
            || string_agg(DISTINCT m.metric_id || ' line ' || m.line_number, ', '
                          ORDER BY m.metric_id || ' line ' || m.line_number) AS why
-    FROM {in_scope("raw.label_mentions")} m JOIN metric_kpi k USING (metric_id) GROUP BY ALL
+    FROM {in_scope("raw.label_mentions")} m JOIN metric_kpi k USING (metric_id)
+    WHERE NOT EXISTS (  -- as in core.document_coverage: a metric its document gave a value
+        SELECT 1 FROM {in_scope("core.mapped_values")} v
+        WHERE v.document = m.document AND v.metric_id = m.metric_id)
+    GROUP BY ALL
     UNION ALL
     SELECT v.issuer_id, v.fiscal_year, k.kpi,
            'value not usable: '

@@ -70,6 +70,22 @@ RAW_CHECKS = [
            WHERE d.status = 'rejected' ORDER BY d.document""",
     ),
     sql_check(
+        "documents_distinct",
+        ["raw", "report_documents"],
+        ERROR,
+        "No document is loaded twice: a copy under another name would double every derived"
+        " total of its issuer-year.",
+        """SELECT d.issuer_id, d.fiscal_year, d.document AS source_document,
+                  NULL::INTEGER AS source_line,
+                  d.document || ' is the same file as ' || first.document || ' (sha256 '
+                  || left(d.sha256, 12) || '...): remove one' AS message
+           FROM raw.report_documents d
+           JOIN (SELECT sha256, min(document) AS document FROM raw.report_documents
+                 WHERE status = 'loaded' GROUP BY sha256) first
+             ON first.sha256 = d.sha256 AND first.document < d.document
+           WHERE d.status = 'loaded' ORDER BY ALL""",
+    ),
+    sql_check(
         "rows_readable",
         ["raw", "load_errors"],
         ERROR,

@@ -41,7 +41,11 @@ def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, l
         row |= meta
         row["source_document"] = meta["source_document"] or row["document"]
         extracted, row_errors = document.extract(text, report.fmt)
-    except landing.RejectedReport as exc:
+    except Exception as exc:  # one report that cannot be read never stops the others
+        if not isinstance(exc, landing.RejectedReport):
+            exc = landing.RejectedReport(
+                "unreadable", f"{row['document']} could not be read: {type(exc).__name__}: {exc}"
+            )
         row |= {"status": "rejected", "error": f"{exc.rule}: {exc}"}
         return row, [], [], [_error(report.name, row["document"], None, exc.rule, str(exc))]
     errors = [

@@ -34,8 +34,15 @@ def summary(warehouse: str) -> str:
             "SELECT issuer_id, fiscal_year, count(*) FROM mart.esg_facts GROUP BY ALL ORDER BY ALL"
         ).fetchall():
             lines.append(f"           {issuer:<10} {year}  {n:>4} facts")
-        for doc, rule, msg in q("SELECT document, rule, message FROM raw.load_errors").fetchall():
-            lines.append(f"rejected:  {doc}: [{rule}] {msg}")
+        problems = q(
+            """SELECT e.document, e.line_number, e.rule, e.message, d.status
+               FROM raw.load_errors e LEFT JOIN raw.report_documents d USING (report)
+               ORDER BY e.document, e.line_number NULLS FIRST"""
+        ).fetchall()
+        for doc, line, rule, msg, status in problems:
+            where = doc if line is None else f"{doc} line {line}"
+            kind = "rejected: " if status == "rejected" else "row error:"
+            lines.append(f"{kind} {where}: [{rule}] {msg}")
         return "\n".join(lines)
     finally:
         con.close()

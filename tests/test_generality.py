@@ -324,3 +324,5 @@ def test_nre_kpi_disclosed_but_number_lost(shared_warehouse):
     )
     assert status["A1.1"] == ("disclosed_unreadable", "label without number: air.nox line 1803")
     assert status["A2.1"][0] == "disclosed"  # energy read from the table at lines 1650-1681
+    # a label on a line of its own is not 'without number' when its metric was read elsewhere
+    assert "energy.renewable" not in (status["A2.1"][1] or "")

@@ -7,7 +7,9 @@ import os
 import pytest
 
 from assets import landing as landing_folder
-from tests.conftest import copy_sample
+from assets import reading
+from assets.extract import kpi_csv
+from tests.conftest import copy_sample, failures
 
 GOOD_META = """issuer_id: ACME
 issuer_name: Acme Materials Ltd
@@ -242,3 +244,105 @@ def test_a_file_swapped_after_the_scan_is_rejected_not_followed(tmp_path, kind):
     with pytest.raises(landing_folder.RejectedReport) as rejected:
         landing_folder.read_document(report.document, 10**6)
     assert rejected.value.rule == "unsafe_path"
+
+
+def _meta(tmp_path, text: str):
+    path = tmp_path / "acme.yaml"
+    path.write_text(text)
+    return landing_folder.read_metadata(path, 1 << 20)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (GOOD_META + "fiscal_year: 2023\n", "key fiscal_year is given twice"),
+        (GOOD_META.replace("2024-01-01", "2024-02-30"), "day is out of range"),
+        (GOOD_META.replace("fiscal_year: 2024", "fiscal_year: 2099"),
+         "fiscal_year 2099 is neither the year the period starts"),
+        (GOOD_META.replace("issuer_id: ACME", "issuer_id: [ACME, X]"), "must be single values"),
+        (GOOD_META.replace("issuer_id: ACME", "issuer_id: ' acme '"), "is not a code"),
+        (GOOD_META.replace("issuer_id: ACME", 'issuer_id: "AC\\tME"'), "is not a code"),
+        # nested aliases: a few hundred bytes that expand to gigabytes once made text
+        ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+         "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+         + GOOD_META.replace("issuer_name: Acme Materials Ltd", "issuer_name: [*c, *c, *c]"),
+         "must be single values"),
+    ],
+    ids=["duplicate-key", "impossible-date", "year-outside-period", "list-issuer",
+         "lower-case-issuer", "tab-in-issuer", "alias-bomb"],
+)  # fmt: skip
+def test_metadata_that_would_mislead_is_rejected_with_the_reason(tmp_path, text, says):
+    """Each of these was once accepted (or crashed the whole run): the last of two
+    fiscal_year keys won, 2099 was published for a 2024 period, ' acme ' became a second
+    issuer beside ACME, and a list became the issuer id '['ACME', 'X']'."""
+    with pytest.raises(landing_folder.RejectedReport, match=says) as caught:
+        _meta(tmp_path, text)
+    assert caught.value.rule in {"metadata_yaml", "metadata_field"}
+
+
+def test_a_split_fiscal_year_may_be_named_by_either_calendar_year(tmp_path):
+    april = GOOD_META.replace("2024-01-01", "2024-04-01").replace("2024-12-31", "2025-03-31")
+    assert _meta(tmp_path, april)["fiscal_year"] == 2024
+    assert (
+        _meta(tmp_path, april.replace("fiscal_year: 2024", "fiscal_year: 2025"))["fiscal_year"]
+        == 2025
+    )
+
+
+def test_a_utf16_document_is_read_as_text(tmp_path):
+    path = tmp_path / "acme.txt"
+    path.write_bytes("Electricity\tMWh\t1,850\n".encode("utf-16"))  # with its byte-order mark
+    text, _, _ = landing_folder.read_document(path, 1 << 20)
+    assert text == "Electricity\tMWh\t1,850\n"
+
+
+def test_a_report_that_fails_unexpectedly_is_rejected_alone(tmp_path, monkeypatch):
+    """Whatever goes wrong reading one report rejects that report, named, and nothing else."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "acme.yaml").write_text(GOOD_META)
+    (landing / "acme.csv").write_text(GOOD_CSV)
+
+    def broken(text, fmt):
+        raise RuntimeError("surprise")
+
+    monkeypatch.setattr(reading.document, "extract", broken)
+    (report,) = landing_folder.scan(landing)
+    row, values, _, errors = reading._load_report(report, 1 << 20)
+    assert (row["status"], values) == ("rejected", [])
+    assert [(e["document"], e["rule"]) for e in errors] == [("acme.csv", "unreadable")]
+    assert "acme.csv could not be read: RuntimeError: surprise" in errors[0]["message"]
+
+
+def test_a_document_landed_twice_is_named_and_its_issuer_year_withheld(tmp_path, build):
+    """A copy under another name would double every derived total of its issuer-year."""
+    landing = copy_sample(tmp_path / "landing")
+    for suffix in ("csv", "yaml"):
+        original = (landing / f"remt-2024-esg-report.{suffix}").read_bytes()
+        (landing / f"remt-copy.{suffix}").write_bytes(original)
+    con = build(landing)
+    ((_, issuer, year, _, _, message),) = failures(con, "documents_distinct")
+    assert (issuer, year) == ("REMT", 2024)
+    assert message.startswith("remt-copy.csv is the same file as remt-2024-esg-report.csv")
+    assert _loaded(con) == {"NRE"}
+
+
+def test_csv_rows_out_of_range_are_named_and_the_rest_kept():
+    """Each of these once failed the whole run (INT32 overflow, inf, the csv module's errors)."""
+    text = (
+        "label,unit,year,value,source_line\n"
+        "Coal,t,2024,5,3\n"
+        "Coal,t,2024,6,99999999999\n"
+        "Coal,t,99999999999,6,4\n"
+        f"Coal,t,2024,{'1' * 400},5\n"
+        "Coal,t,2024,7,6\r"  # a bare CR ends a line
+        "Coal,t,2024,8,7\n"
+        f'"{"x" * 200_000}",t,2024,9,8\n'  # over the csv module's field limit
+        "Coal,t,2024,10,9\n"
+    )
+    values, errors = kpi_csv.read(text)
+    assert [(v.line_number, v.value) for v in values] == [(3, 5.0), (6, 7.0), (7, 8.0)]
+    assert [(e.line_number, e.rule) for e in errors] == [
+        (3, "csv_integer"), (4, "csv_integer"), (5, "csv_value"), (8, "csv_format")
+    ]  # fmt: skip
+    assert "99999999999" in errors[0].message and "out of range" in errors[2].message

@@ -87,6 +87,12 @@ def test_standard_coal_becomes_energy_by_a_recorded_calorific_value():
         ("The total training hours", None, "Operators", "hours", "training.hours", "Operators"),
         ("Tar", "Types of hazardous waste", None, "tonnes", "waste.hazardous", "Tar"),
         ("Mud", "Types of non-hazardous waste", None, "tonnes", "waste.non_hazardous", "Mud"),
+        # a table of both kinds: its rows are totals named by their label, not parts of one kind
+        ("Hazardous waste", "A1.3 and A1.4 Hazardous and non-hazardous waste", None, "tonnes",
+         "waste.hazardous", None),
+        ("Non-hazardous waste", "Hazardous and non-hazardous waste", None, "t",
+         "waste.non_hazardous", None),
+        ("Hazardous waste", "Non-hazardous & hazardous waste", None, "t", "waste.hazardous", None),
         ("Recycled water", None, None, "ML", "water.recycled", None),
     ],
 )  # fmt: skip

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assets.extract.values import RawValue, is_not_reported, is_number
@@ -24,19 +26,49 @@ class RowError:
     message: str
 
 
+# What raw.reported_values can store (INTEGER): a value outside it would fail the whole write.
+# Within it, the checks judge (schema_reported_values: line >= 1; years_in_range).
+INTEGER = range(-(2**31), 2**31)
+
+
 def _int_or_none(text: str) -> int | None:
     text = text.strip()
     return int(text) if text else None
 
 
+def _integers(row: dict) -> tuple[int, int | None] | tuple[str, str]:
+    """(source_line, year), or a (rule, message) problem naming the bad value."""
+    try:
+        source_line, year = int(row["source_line"]), _int_or_none(row["year"])
+    except (TypeError, ValueError):
+        bad = {k: row[k] for k in ("source_line", "year")}
+        return "csv_integer", f"source_line and year must be integers, not {bad}"
+    if source_line not in INTEGER or (year is not None and year not in INTEGER):
+        return "csv_integer", f"source_line {source_line} or year {year} is out of range"
+    return source_line, year
+
+
+def _rows(text: str) -> Iterator[tuple[int, dict | None, str]]:
+    """(CSV line, row, problem) for each row; a row the csv module cannot read ends the file
+    there with its problem (what follows cannot be told apart reliably)."""
+    reader = csv.DictReader(io.StringIO(text, newline=None))  # a bare CR ends a line too
+    try:
+        for row in reader:
+            yield reader.line_num, row, ""
+    except csv.Error as exc:  # raised before the failing line is counted
+        yield reader.line_num + 1, None, f"unreadable CSV from here on: {exc}"
+
+
 def read(text: str) -> tuple[list[RawValue], list[RowError]]:
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
+    header = next(csv.reader(io.StringIO(text, newline=None)), [])
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
         return [], [RowError(1, "csv_columns", f"missing required columns {missing}")]
     values, errors = [], []
-    for row in reader:
-        line = reader.line_num
+    for line, row, unreadable in _rows(text):
+        if row is None:
+            errors.append(RowError(line, "csv_format", unreadable))
+            break
         label, value = (row.get("label") or "").strip(), (row.get("value") or "").strip()
         extractor = (row.get("extractor") or "kpi_csv").strip()
         problem = None
@@ -44,17 +76,19 @@ def read(text: str) -> tuple[list[RawValue], list[RowError]]:
             problem = ("csv_label", "label is empty")
         elif not (is_number(value) or is_not_reported(value)):
             problem = ("csv_value", f"value {value!r} is neither a number nor a not-reported mark")
+        elif is_number(value) and not math.isfinite(float(value.replace(",", ""))):
+            problem = ("csv_value", f"value {value[:20]}... has {len(value)} digits: out of range")
         elif extractor not in EXTRACTORS:
             problem = (
                 "csv_extractor",
                 f"extractor {extractor!r} is not one of {sorted(EXTRACTORS)}",
             )
         else:
-            try:
-                source_line = int(row["source_line"])
-                year = _int_or_none(row["year"])
-            except ValueError:
-                problem = ("csv_integer", "source_line and year must be integers")
+            integers = _integers(row)
+            if isinstance(integers[0], str):
+                problem = integers
+            else:
+                source_line, year = integers
         if problem:
             errors.append(RowError(line, *problem))
             continue
