@@ -98,6 +98,10 @@ def map_values(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
         conn.unregister("_wording")
 
 
+# The fact the mart publishes for a key: the latest report's; a printed total before a derived
+# one; then the first document and line. Checks that relate metrics judge these same facts.
+CURRENT_ORDER = "report_fiscal_year DESC, basis = 'derived', source_document, source_line"
+
 FACTS_SELECT = f"""
 WITH reported AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, canonical_value AS value,
@@ -145,7 +149,9 @@ SELECT * EXCLUDE (printed_rounding),
        coalesce(CASE WHEN basis = 'derived'
                      THEN sum(printed_rounding) FILTER (WHERE breakdown IS NOT NULL) OVER (
                          PARTITION BY issuer_id, fiscal_year, metric_id, source_document)
-                     ELSE printed_rounding END, 0.0) AS rounding
+                     ELSE printed_rounding END, 0.0) AS rounding,
+       row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
+                          ORDER BY {CURRENT_ORDER}) = 1 AS is_current
 FROM rounded
 ORDER BY issuer_id, fiscal_year, metric_id, breakdown NULLS FIRST, source_document, source_line
 """
