@@ -329,6 +329,50 @@ def test_ratio_is_judged_in_its_report_and_a_restated_part_warns(build, landing)
     ]
 
 
+def test_value_printed_twice_alike_is_one_fact(build, landing):
+    """341 employees in the prose and again in a table, and Tar's 490.8 t repeated on another
+    line: one fact each, sourced at the first line, every line kept in derived_from_lines; the
+    derived hazardous-waste total counts Tar once. Nothing is withheld."""
+    add_kpi_row(landing / REMT_CSV, source_line=300, extractor="prose",
+                label="the Group had 341 employees", unit="employees", value="341",
+                metric_hint="workforce.employees")  # fmt: skip
+    add_kpi_row(landing / REMT_CSV, source_line=240, extractor="tab_table",
+                table_title="Types of hazardous waste", column_header="Emission: tonnes",
+                label="Tar", unit="tonnes", value="490.8")  # fmt: skip
+    con = build(landing)
+    assert failed_checks(con) == {"no_unmapped_values"} and withheld(con) == []
+    assert published(con, "REMT") == 29
+    rows = con.execute(
+        """SELECT metric_id, breakdown, value, basis, source_line, derived_from_lines
+           FROM core.facts WHERE issuer_id = 'REMT'
+             AND metric_id IN ('workforce.employees', 'waste.hazardous')
+           ORDER BY metric_id, breakdown NULLS FIRST"""
+    ).fetchall()
+    assert rows == [
+        ("waste.hazardous", None, 494.4, "derived", 91, "91,92,240"),
+        ("waste.hazardous", "Tar", 490.8, "reported", 92, "92,240"),
+        ("waste.hazardous", "Waste engine oil", 3.6, "reported", 91, None),
+        ("workforce.employees", None, 341.0, "reported", 178, "178,300"),
+    ]
+
+
+def test_value_printed_twice_differently_fails_naming_both_lines(build, landing):
+    add_kpi_row(landing / REMT_CSV, source_line=240, extractor="tab_table",
+                table_title="Types of hazardous waste", column_header="Emission: tonnes",
+                label="Tar", unit="tonnes", value="409.8")  # fmt: skip
+    con = build(landing)
+    ((_, issuer, year, metric, line, message),) = failures(con, "one_value_per_source")
+    assert (issuer, year, metric, line) == ("REMT", 2024, "waste.hazardous", 92)
+    assert "490.8 tonnes (line 92), 409.8 tonnes (line 240)" in message
+    gx = failures(con, "gx_core_facts")
+    assert [f[4] for f in gx] == [92, 240]
+    key = "('REMT', 2024, 'waste.hazardous', 'Tar', 'remt-2024-esg-report.txt')"
+    for _, _, _, _, line, message in gx:
+        assert "expect_compound_columns_to_be_unique" in message and key in message
+        assert message.endswith(f"in remt-2024-esg-report.txt line {line}")
+    assert ("REMT", 2024) in [w[:2] for w in withheld(con)] and published(con, "NRE") == 29
+
+
 def test_year_on_year_jump_is_a_warning(build, landing):
     edit_kpi_table(landing / NRE_CSV, {"source_line": 1657, "year": 2024}, value="4,122")
     con = build(landing)
