@@ -106,14 +106,33 @@ def map_values(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
         conn.unregister("_wording")
 
 
+# The fact the mart publishes for a key: the latest report's; a printed total before a derived
+# one; then the first document and line. Checks that relate metrics judge these same facts.
+CURRENT_ORDER = "report_fiscal_year DESC, basis = 'derived', source_document, source_line"
+
 FACTS_SELECT = f"""
-WITH reported AS (
+WITH printed AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, canonical_value AS value,
            canonical_unit AS unit, value_text AS reported_value, unit AS reported_unit,
-           'reported' AS basis, source_document, line_number AS source_line,
-           NULL::VARCHAR AS derived_from_lines, assumption
+           source_document, line_number AS source_line, assumption
     FROM {in_scope("core.mapped_values")}
     WHERE mapping_status = 'mapped' AND conversion_status = 'ok'
+),
+-- A value printed twice alike in one document (a table and the prose) is one fact: its first
+-- line is the source, every line that printed it is in derived_from_lines. Values that differ
+-- stay apart (one_value_per_source names them).
+reported AS (
+    SELECT issuer_id, fiscal_year, metric_id, breakdown, value, unit,
+           arg_min(reported_value, source_line) AS reported_value,
+           arg_min(reported_unit, source_line) AS reported_unit,
+           'reported' AS basis, source_document, min(source_line) AS source_line,
+           list_sort(list_distinct(list(source_line))) AS lines,
+           CASE WHEN count(DISTINCT source_line) > 1
+                THEN array_to_string(list_sort(list_distinct(list(source_line))), ',') END
+               AS derived_from_lines,
+           arg_min(assumption, source_line) AS assumption
+    FROM printed
+    GROUP BY issuer_id, fiscal_year, metric_id, breakdown, value, unit, source_document
 ),
 -- A part printed as 'not reported': summing the others would understate the total.
 incomplete AS (
@@ -127,7 +146,8 @@ derived AS (
            {clean_sql("sum(r.value)")} AS value, any_value(r.unit) AS unit,
            NULL::VARCHAR AS reported_value, NULL::VARCHAR AS reported_unit,
            'derived' AS basis, r.source_document, min(r.source_line) AS source_line,
-           array_to_string(list_sort(list_distinct(list(r.source_line))), ',')
+           list_sort(list_distinct(flatten(list(r.lines)))) AS lines,
+           array_to_string(list_sort(list_distinct(flatten(list(r.lines)))), ',')
                AS derived_from_lines,
            string_agg(DISTINCT r.assumption, '; ' ORDER BY r.assumption) AS assumption
     FROM reported r JOIN ref.metrics m ON m.metric_id = r.metric_id AND m.aggregation = 'sum'
@@ -149,11 +169,13 @@ rounded AS (
     LEFT JOIN raw.report_documents doc
         ON doc.source_document = f.source_document AND doc.status = 'loaded'
 )
-SELECT * EXCLUDE (printed_rounding),
+SELECT * EXCLUDE (printed_rounding, lines),
        coalesce(CASE WHEN basis = 'derived'
                      THEN sum(printed_rounding) FILTER (WHERE breakdown IS NOT NULL) OVER (
                          PARTITION BY issuer_id, fiscal_year, metric_id, source_document)
-                     ELSE printed_rounding END, 0.0) AS rounding
+                     ELSE printed_rounding END, 0.0) AS rounding,
+       row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
+                          ORDER BY {CURRENT_ORDER}) = 1 AS is_current
 FROM rounded
 ORDER BY issuer_id, fiscal_year, metric_id, breakdown NULLS FIRST, source_document, source_line
 """

@@ -75,46 +75,82 @@ def _ratio_factor(num_metric: str, den_metric: str, ratio_metric: str) -> float:
     return 1.0  # e.g. average hours printed as 'hours', not hours per person
 
 
-RATIOS_SQL = f"""
-WITH one AS (  -- one fact per key: the latest document's
-    SELECT * FROM {SCOPED_FACTS}
-    QUALIFY row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
-                               ORDER BY source_document DESC, source_line DESC) = 1
-), pairs AS (
+def _ratio_pairs(facts: str, same_document: bool) -> str:
+    """SQL: each printed ratio among `facts` beside its numerator and denominator (the
+    denominator's matching breakdown, else its total) and the ratio they give."""
+    doc = "AND {a}.source_document = r.source_document" if same_document else ""
+    return f"""
     SELECT r.*, n.value AS num_value, n.rounding AS num_tol, n.source_line AS num_line,
-           n.metric_id AS num_metric,
+           n.source_document AS num_doc, n.metric_id AS num_metric,
            coalesce(db.value, dt.value) AS den_value, coalesce(db.rounding, dt.rounding) AS den_tol,
-           coalesce(db.source_line, dt.source_line) AS den_line, s.denominator AS den_metric,
+           coalesce(db.source_line, dt.source_line) AS den_line,
+           coalesce(db.source_document, dt.source_document) AS den_doc, s.denominator AS den_metric,
            n.value / coalesce(db.value, dt.value) * s.factor AS expected
-    FROM {SCOPED_FACTS} r
+    FROM {facts} r
     JOIN _ratio_specs s ON s.metric_id = r.metric_id
-    JOIN one n ON n.issuer_id = r.issuer_id AND n.fiscal_year = r.fiscal_year
+    JOIN {facts} n ON n.issuer_id = r.issuer_id AND n.fiscal_year = r.fiscal_year
               AND n.metric_id = s.numerator AND n.breakdown IS NOT DISTINCT FROM r.breakdown
-    LEFT JOIN one db ON db.issuer_id = r.issuer_id AND db.fiscal_year = r.fiscal_year
+              {doc.format(a="n")}
+    LEFT JOIN {facts} db ON db.issuer_id = r.issuer_id AND db.fiscal_year = r.fiscal_year
               AND db.metric_id = s.denominator AND db.breakdown IS NOT DISTINCT FROM r.breakdown
-    LEFT JOIN one dt ON dt.issuer_id = r.issuer_id AND dt.fiscal_year = r.fiscal_year
-              AND dt.metric_id = s.denominator AND dt.breakdown IS NULL
+              {doc.format(a="db")}
+    LEFT JOIN {facts} dt ON dt.issuer_id = r.issuer_id AND dt.fiscal_year = r.fiscal_year
+              AND dt.metric_id = s.denominator AND dt.breakdown IS NULL {doc.format(a="dt")}
     WHERE r.basis = 'reported' AND coalesce(db.value, dt.value) <> 0 AND n.value <> 0
+    """
+
+
+# A ratio and its parts may be rounded: the tolerance carries each one's printed rounding.
+RATIO_TOLERANCE = "rounding + abs(expected) * (num_tol / abs(num_value) + den_tol / abs(den_value))"
+
+# A printed ratio asserts a relation between the numerator and denominator printed in the same
+# report: judged there. (A later report restating a part is restated_values' warning.)
+RATIOS_SQL = f"""
+WITH one AS (  -- one fact per key and document
+    SELECT * FROM {SCOPED_FACTS}
+    QUALIFY row_number() OVER (
+        PARTITION BY issuer_id, fiscal_year, metric_id, breakdown, source_document
+        ORDER BY source_line) = 1
 ), judged AS (
-    SELECT *, rounding + abs(expected) * (num_tol / abs(num_value) + den_tol / abs(den_value))
-              AS tolerance
-    FROM pairs
+    SELECT *, {RATIO_TOLERANCE} AS tolerance FROM ({_ratio_pairs("one", same_document=True)})
 )
 SELECT issuer_id, fiscal_year, metric_id, source_document, source_line, expected, tolerance,
        metric_id || ' printed ' || reported_value || ' ' || reported_unit || ' is '
        || {_g("value")} || ' ' || unit || ', but ' || num_metric || ' / ' || den_metric
        || ' = ' || {_g("expected")} || ' ' || unit || ' (lines ' || num_line || '/'
-       || den_line || '), tolerance ' || {_g("tolerance")} AS message
+       || den_line || ' of ' || source_document || '), tolerance ' || {_g("tolerance")}
+       AS message
+FROM judged
+WHERE abs(value - expected) > tolerance + 1e-12
+ORDER BY ALL
+"""
+
+# The published ratio beside published parts from another report (a later one restated a part,
+# or restated the ratio alone): not an error of either report, but the mart's row no longer
+# equals its parts, so the warning names the ratio, both parts and what they give now.
+PUBLISHED_RATIOS_SQL = f"""
+WITH judged AS (
+    SELECT *, {RATIO_TOLERANCE} AS tolerance
+    FROM ({_ratio_pairs(f"(SELECT * FROM {SCOPED_FACTS} WHERE is_current)", same_document=False)})
+    WHERE num_doc <> source_document OR den_doc <> source_document
+)
+SELECT issuer_id, fiscal_year, metric_id, source_document, source_line,
+       metric_id || ' ' || reported_value || ' ' || reported_unit || ' ('
+       || source_document || ' line ' || source_line || ') is published beside parts from'
+       || ' another report: ' || num_metric || ' ' || {_g("num_value")} || ' (' || num_doc
+       || ' line ' || num_line || ') / ' || den_metric || ' ' || {_g("den_value")} || ' ('
+       || den_doc || ' line ' || den_line || ') = ' || {_g("expected")} || ' ' || unit
+       || ', not ' || {_g("value")} || ' (tolerance ' || {_g("tolerance")} || ')' AS message
 FROM judged
 WHERE abs(value - expected) > tolerance + 1e-12
 ORDER BY ALL
 """
 
 
-def ratios_match_their_parts(conn) -> list[Finding]:
-    """An intensity, share or average equals numerator / denominator within printed rounding."""
+def _ratio_specs() -> pd.DataFrame:
+    """Numerator, denominator and unit factor of every ratio metric in ref.metrics."""
     metrics = reference.metrics()
-    specs = pd.DataFrame(
+    return pd.DataFrame(
         [
             {
                 "metric_id": m.metric_id,
@@ -127,14 +163,24 @@ def ratios_match_their_parts(conn) -> list[Finding]:
         ],
         columns=["metric_id", "numerator", "denominator", "factor"],
     )
-    conn.register("_ratio_specs", specs)
+
+
+def _with_ratio_specs(conn, sql: str) -> list[Finding]:
+    """Findings of a query that joins `_ratio_specs`."""
+    conn.register("_ratio_specs", _ratio_specs())
     try:
-        return findings_from_sql(conn, RATIOS_SQL)
+        return findings_from_sql(conn, sql)
     finally:
         conn.unregister("_ratio_specs")
 
 
+def ratios_match_their_parts(conn) -> list[Finding]:
+    """An intensity, share or average equals numerator / denominator within printed rounding."""
+    return _with_ratio_specs(conn, RATIOS_SQL)
+
+
 def _rule_sql(rule: reference.ConsistencyRule) -> str:
+    """SQL: the rule on the facts the mart publishes (is_current), each named with its line."""
     others = ", ".join(sql_literal(m) for m in rule.other_metrics)
     relation = "<=" if rule.kind == "at_most" else "="
     bad = (
@@ -143,20 +189,21 @@ def _rule_sql(rule: reference.ConsistencyRule) -> str:
         else "abs(l.value - r.value) > l.rounding + r.tol + 1e-12"
     )
     return f"""
-    WITH totals AS (  -- one total per issuer, year and metric: the first document's
-        SELECT * FROM {SCOPED_FACTS} WHERE breakdown IS NULL
-        QUALIFY row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id
-                                   ORDER BY source_document, source_line) = 1
+    WITH totals AS (  -- one total per issuer, year and metric: the one the mart publishes
+        SELECT * FROM {SCOPED_FACTS} WHERE breakdown IS NULL AND is_current
     ), rhs AS (
         SELECT issuer_id, fiscal_year, sum(value) AS value, sum(rounding) AS tol,
                string_agg(metric_id, ' + ' ORDER BY list_position([{others}], metric_id))
-                   AS metrics
+                   AS metrics,
+               string_agg(source_document || ' line ' || source_line, ', '
+                          ORDER BY list_position([{others}], metric_id)) AS lines
         FROM totals WHERE metric_id IN ({others})
         GROUP BY issuer_id, fiscal_year
     )
     SELECT l.issuer_id, l.fiscal_year, l.metric_id, l.source_document, l.source_line,
            {sql_literal(rule.note + ": ")} || l.metric_id || ' ' || {_g("l.value")}
-           || ' {relation} ' || r.metrics || ' ' || {_g("r.value")} || ' does not hold'
+           || ' {relation} ' || r.metrics || ' ' || {_g("r.value")} || ' does not hold ('
+           || l.source_document || ' line ' || l.source_line || '; ' || r.lines || ')'
            AS message
     FROM totals l JOIN rhs r USING (issuer_id, fiscal_year)
     WHERE l.metric_id = {sql_literal(rule.metric_id)} AND {bad}
@@ -203,6 +250,12 @@ def _conflicts(same_report_year: bool):
     return evaluate
 
 
+def restated_values(conn) -> list[Finding]:
+    """Later reports' restatements, and published ratios that no longer equal their published
+    parts because of one."""
+    return _conflicts(same_report_year=False)(conn) + _with_ratio_specs(conn, PUBLISHED_RATIOS_SQL)
+
+
 def year_on_year_factor() -> float:
     return float(os.environ.get("ESG_YOY_FACTOR") or DEFAULT_YOY_FACTOR)
 
@@ -212,12 +265,7 @@ def year_on_year_jumps(conn) -> list[Finding]:
     return findings_from_sql(
         conn,
         f"""
-        WITH latest AS (
-            SELECT * FROM {SCOPED_FACTS}
-            QUALIFY row_number() OVER (
-                PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
-                ORDER BY report_fiscal_year DESC, source_document) = 1
-        ), pairs AS (
+        WITH latest AS (SELECT * FROM {SCOPED_FACTS} WHERE is_current), pairs AS (
             SELECT *, lag(value) OVER w AS prev_value, lag(fiscal_year) OVER w AS prev_year
             FROM latest
             WINDOW w AS (PARTITION BY issuer_id, metric_id, breakdown ORDER BY fiscal_year)
@@ -268,8 +316,9 @@ CORE_FACT_CHECKS = [
             FACTS,
             WARN,
             "A later report restates an earlier year's value: the mart shows the latest report's"
-            " value, both stay in core.facts.",
-            _conflicts(same_report_year=False),
+            " value, both stay in core.facts. A published ratio whose published parts come from"
+            " another report and no longer give it is named too.",
+            restated_values,
         ),
         Check(
             "year_on_year_jumps",

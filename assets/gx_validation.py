@@ -227,6 +227,22 @@ def _plain(row: dict) -> dict:
     return out
 
 
+def _offending(row: dict, column: str | None):
+    """The value an expectation objects to: a column's, or the tuple of a compound key's."""
+    columns = (column or "").split(",")
+    if len(columns) > 1:
+        return tuple(row.get(c) for c in columns)
+    return row.get(column) if column in row else None
+
+
+def _where(row: dict) -> str:
+    """A row's document and line, for the message (a GX finding names its row there too)."""
+    if row.get("source_document") is None:
+        return ""
+    line = row.get("source_line")
+    return f" in {row['source_document']}" + (f" line {line}" if line is not None else "")
+
+
 def _findings(
     df: pd.DataFrame, table: str, results: list[dict], scope_column: str
 ) -> list[Finding]:
@@ -238,10 +254,10 @@ def _findings(
             found.append(Finding(f"{what} failed (observed {r['observed_value']})", detail=r))
         for index in indexes:
             row = _plain(df.loc[index].to_dict())
-            value = row.get(r["column"]) if r["column"] in row else None
+            value = _offending(row, r["column"])
             found.append(
                 Finding(
-                    f"{what}: unexpected value {value!r}",
+                    f"{what}: unexpected value {value!r}{_where(row)}",
                     issuer_id=row.get("issuer_id"),
                     fiscal_year=row.get("fiscal_year"),
                     metric_id=row.get("metric_id"),

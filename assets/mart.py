@@ -1,11 +1,12 @@
 """mart: comparable facts for SQL users, published in one transaction.
 
-mart.esg_facts keeps one row per issuer, fiscal year, metric and breakdown; when two reports
-give the same fact (a later report restating an earlier year), the latest report wins and the
-other stays in core.facts. An issuer-year with an error-severity finding in this refresh is not
-published: its previously published facts stay, and mart.withheld_issuer_years says why. Other
-issuer-years publish as usual, each fact carrying its quality_status. mart.issuer_year is one
-wide row per issuer and year, with a column per metric that has a `wide_column` in ref/metrics.
+mart.esg_facts keeps one row per issuer, fiscal year, metric and breakdown: the fact core.facts
+marks `is_current` (when a later report restates an earlier year, the latest report's; the
+other stays in core.facts). The consistency checks judge those same facts. An issuer-year with
+an error-severity finding in this refresh is not published: its previously published facts
+stay, and mart.withheld_issuer_years says why. Other issuer-years publish as usual, each fact
+carrying its quality_status. mart.issuer_year is one wide row per issuer and year, with a
+column per metric that has a `wide_column` in ref/metrics.
 """
 
 from datetime import timedelta
@@ -64,12 +65,9 @@ SELECT f.issuer_id, d.issuer_name, f.fiscal_year, f.metric_id, f.breakdown, f.va
 FROM {in_scope("core.facts")} AS f
 LEFT JOIN raw.report_documents AS d
     ON d.source_document = f.source_document AND d.status = 'loaded'
-WHERE NOT EXISTS (SELECT 1 FROM _withheld w
+WHERE f.is_current  -- the one fact per key the checks judged (assets/core.py, CURRENT_ORDER)
+  AND NOT EXISTS (SELECT 1 FROM _withheld w
                   WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
-QUALIFY row_number() OVER (
-    PARTITION BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown
-    ORDER BY f.report_fiscal_year DESC, f.basis = 'derived', f.source_document, f.source_line
-) = 1
 """
 
 

@@ -257,6 +257,122 @@ def test_restatement_in_a_later_report_warns_and_latest_wins(build, landing):
     assert published(con, "REMT") == 29
 
 
+def later_remt_report(landing, rows: str) -> str:
+    """A 2025 REMT KPI table restating 2024 values (`rows`: CSV lines); its document name."""
+    (landing / "remt-2025.yaml").write_text(
+        "issuer_id: REMT\nissuer_name: Rare Earth Magnesium Technology Group Holdings Limited\n"
+        "fiscal_year: 2025\nperiod_start: 2025-01-01\nperiod_end: 2025-12-31\n"
+    )
+    (landing / "remt-2025.csv").write_text("label,unit,year,value,source_line,metric_hint\n" + rows)
+    return "remt-2025.csv"
+
+
+def test_relation_rules_judge_the_value_the_mart_publishes(build, landing):
+    """REMT 2024 prints 341 employees and 302 trained; its 2025 report restates 2024's
+    employees as 290. The mart would publish 290 beside 302 trained: the rule judges those two
+    values and names both lines, so the issuer-year is withheld rather than published
+    inconsistent (the rule used to judge the first document's 341)."""
+    doc = later_remt_report(landing, "Total employees,persons,2024,290,10,workforce.employees\n")
+    con = build(landing)
+    ((severity, issuer, year, metric, line, message),) = failures(
+        con, "rule_trained_within_employees"
+    )
+    assert (severity, issuer, year, metric, line) == (
+        "error",
+        "REMT",
+        2024,
+        "training.employees_trained",
+        219,
+    )
+    assert "302 <= workforce.employees 290" in message and f"{doc} line 10" in message
+    current = con.execute(
+        """SELECT value, source_document, source_line FROM core.facts WHERE is_current
+           AND issuer_id = 'REMT' AND fiscal_year = 2024 AND metric_id = 'workforce.employees'"""
+    ).fetchall()
+    assert current == [(290.0, doc, 10)]
+    assert ("REMT", 2024, "rule_trained_within_employees") in withheld(con)
+    assert published(con, "NRE") == 29
+
+
+def test_ratio_is_judged_in_its_report_and_a_restated_part_warns(build, landing):
+    """REMT's 2025 report restates only 2024's production (14,000 t, printed 12,613 t). The
+    2024 report's intensities (2,366 kWh/t = 29,843,800 kWh / 12,613 t) still hold in that
+    report: no error, REMT 2024 publishes. The mart shows the restated production beside the
+    intensities as printed; restated_values names each such intensity and what the published
+    parts give now, and marks it warn."""
+    doc = later_remt_report(
+        landing, 'Production of magnesium products,tonnes,2024,"14,000",11,production.output\n'
+    )
+    con = build(landing)
+    assert failures(con, "ratios_match_their_parts") == []
+    assert withheld(con) == [] and published(con, "REMT") == 29
+    warned = {(m, line): msg for (_, _, _, m, line, msg) in failures(con, "restated_values")}
+    electricity = warned[("energy.electricity_intensity", 122)]
+    assert "29843.8 (remt-2024-esg-report.txt line 122)" in electricity
+    assert f"production.output 14000 ({doc} line 11) = 2.1317 MWh/t, not 2.366" in electricity
+    assert {m for (m, _) in warned} == {
+        "production.output",
+        "energy.electricity_intensity",
+        "energy.diesel_intensity",
+        "energy.coal_intensity",
+        "water.consumption_intensity",
+    }
+    rows = con.execute(
+        """SELECT metric_id, value, source_document, quality_status FROM mart.esg_facts
+           WHERE issuer_id = 'REMT' AND fiscal_year = 2024
+             AND metric_id IN ('production.output', 'energy.electricity_intensity')
+           ORDER BY ALL"""
+    ).fetchall()
+    assert rows == [
+        ("energy.electricity_intensity", 2.366, "remt-2024-esg-report.txt", "warn"),
+        ("production.output", 14000.0, doc, "warn"),
+    ]
+
+
+def test_value_printed_twice_alike_is_one_fact(build, landing):
+    """341 employees in the prose and again in a table, and Tar's 490.8 t repeated on another
+    line: one fact each, sourced at the first line, every line kept in derived_from_lines; the
+    derived hazardous-waste total counts Tar once. Nothing is withheld."""
+    add_kpi_row(landing / REMT_CSV, source_line=300, extractor="prose",
+                label="the Group had 341 employees", unit="employees", value="341",
+                metric_hint="workforce.employees")  # fmt: skip
+    add_kpi_row(landing / REMT_CSV, source_line=240, extractor="tab_table",
+                table_title="Types of hazardous waste", column_header="Emission: tonnes",
+                label="Tar", unit="tonnes", value="490.8")  # fmt: skip
+    con = build(landing)
+    assert failed_checks(con) == {"no_unmapped_values"} and withheld(con) == []
+    assert published(con, "REMT") == 29
+    rows = con.execute(
+        """SELECT metric_id, breakdown, value, basis, source_line, derived_from_lines
+           FROM core.facts WHERE issuer_id = 'REMT'
+             AND metric_id IN ('workforce.employees', 'waste.hazardous')
+           ORDER BY metric_id, breakdown NULLS FIRST"""
+    ).fetchall()
+    assert rows == [
+        ("waste.hazardous", None, 494.4, "derived", 91, "91,92,240"),
+        ("waste.hazardous", "Tar", 490.8, "reported", 92, "92,240"),
+        ("waste.hazardous", "Waste engine oil", 3.6, "reported", 91, None),
+        ("workforce.employees", None, 341.0, "reported", 178, "178,300"),
+    ]
+
+
+def test_value_printed_twice_differently_fails_naming_both_lines(build, landing):
+    add_kpi_row(landing / REMT_CSV, source_line=240, extractor="tab_table",
+                table_title="Types of hazardous waste", column_header="Emission: tonnes",
+                label="Tar", unit="tonnes", value="409.8")  # fmt: skip
+    con = build(landing)
+    ((_, issuer, year, metric, line, message),) = failures(con, "one_value_per_source")
+    assert (issuer, year, metric, line) == ("REMT", 2024, "waste.hazardous", 92)
+    assert "490.8 tonnes (line 92), 409.8 tonnes (line 240)" in message
+    gx = failures(con, "gx_core_facts")
+    assert [f[4] for f in gx] == [92, 240]
+    key = "('REMT', 2024, 'waste.hazardous', 'Tar', 'remt-2024-esg-report.txt')"
+    for _, _, _, _, line, message in gx:
+        assert "expect_compound_columns_to_be_unique" in message and key in message
+        assert message.endswith(f"in remt-2024-esg-report.txt line {line}")
+    assert ("REMT", 2024) in [w[:2] for w in withheld(con)] and published(con, "NRE") == 29
+
+
 def test_year_on_year_jump_is_a_warning(build, landing):
     edit_kpi_table(landing / NRE_CSV, {"source_line": 1657, "year": 2024}, value="4,122")
     con = build(landing)
