@@ -85,6 +85,7 @@ def _ratio_pairs(facts: str, same_document: bool) -> str:
            coalesce(db.value, dt.value) AS den_value, coalesce(db.rounding, dt.rounding) AS den_tol,
            coalesce(db.source_line, dt.source_line) AS den_line,
            coalesce(db.source_document, dt.source_document) AS den_doc, s.denominator AS den_metric,
+           s.factor AS ratio_factor,
            n.value / coalesce(db.value, dt.value) * s.factor AS expected
     FROM {facts} r
     JOIN _ratio_specs s ON s.metric_id = r.metric_id
@@ -96,12 +97,15 @@ def _ratio_pairs(facts: str, same_document: bool) -> str:
               {doc.format(a="db")}
     LEFT JOIN {facts} dt ON dt.issuer_id = r.issuer_id AND dt.fiscal_year = r.fiscal_year
               AND dt.metric_id = s.denominator AND dt.breakdown IS NULL {doc.format(a="dt")}
-    WHERE r.basis = 'reported' AND coalesce(db.value, dt.value) <> 0 AND n.value <> 0
+    WHERE r.basis = 'reported' AND coalesce(db.value, dt.value) <> 0
     """
 
 
-# A ratio and its parts may be rounded: the tolerance carries each one's printed rounding.
-RATIO_TOLERANCE = "rounding + abs(expected) * (num_tol / abs(num_value) + den_tol / abs(den_value))"
+# A ratio and its parts may be rounded: the tolerance carries each one's printed rounding
+# (n / d moves by factor * dn / d and by n / d * dd / d; a numerator of 0 is judged too).
+RATIO_TOLERANCE = (
+    "rounding + (abs(ratio_factor) * num_tol + abs(expected) * den_tol) / abs(den_value)"
+)
 
 # A printed ratio asserts a relation between the numerator and denominator printed in the same
 # report: judged there. (A later report restating a part is restated_values' warning.)

@@ -150,6 +150,16 @@ def test_intensity_must_match_value_over_denominator(build, landing):
     assert published(con, "NRE") == 29
 
 
+def test_a_numerator_of_zero_is_judged_too(build, landing):
+    """Coal printed as 0 beside a printed 1.92 t of coal per tonne of product: once skipped (the
+    tolerance divided by the numerator), so the 0 was published as passing."""
+    edit_kpi_table(landing / REMT_CSV, {"source_line": 124, "value": "24,221"}, value="0")
+    con = build(landing)
+    ((_, issuer, year, metric, line, message),) = failures(con, "ratios_match_their_parts")
+    assert (issuer, year, metric, line) == ("REMT", 2024, "energy.coal_intensity", 124)
+    assert "1.92 tonnes/tonne" in message and "= 0 t/t" in message
+
+
 def test_rounded_intensity_passes_within_printed_precision(build, landing):
     """REMT prints 0.02 L/t of diesel for a true 205 / 12,613 = 0.0163: that is not an error."""
     con = build(landing)
