@@ -73,17 +73,22 @@ RAW_CHECKS = [
         "documents_distinct",
         ["raw", "report_documents"],
         ERROR,
-        "No document is loaded twice: a copy under another name would double every derived"
-        " total of its issuer-year.",
-        """SELECT d.issuer_id, d.fiscal_year, d.document AS source_document,
+        "No document is loaded twice, as the same file under another name or as two reports"
+        " naming the same source document: its values would count twice (every derived total"
+        " of its issuer-year doubled).",
+        """WITH loaded AS (SELECT * FROM raw.report_documents WHERE status = 'loaded')
+           SELECT d.issuer_id, d.fiscal_year, d.document AS source_document,
                   NULL::INTEGER AS source_line,
-                  d.document || ' is the same file as ' || first.document || ' (sha256 '
-                  || left(d.sha256, 12) || '...): remove one' AS message
-           FROM raw.report_documents d
-           JOIN (SELECT sha256, min(document) AS document FROM raw.report_documents
-                 WHERE status = 'loaded' GROUP BY sha256) first
-             ON first.sha256 = d.sha256 AND first.document < d.document
-           WHERE d.status = 'loaded' ORDER BY ALL""",
+                  d.document || CASE WHEN d.sha256 = first.sha256
+                      THEN ' is the same file as ' || first.document || ' (sha256 '
+                           || left(d.sha256, 12) || '...)'
+                      ELSE ' names the same source document ' || d.source_document || ' as '
+                           || first.document END || ': remove one' AS message
+           FROM loaded d JOIN loaded first
+             ON (first.sha256 = d.sha256 OR first.source_document = d.source_document)
+            AND first.document < d.document
+           QUALIFY row_number() OVER (PARTITION BY d.document ORDER BY first.document) = 1
+           ORDER BY ALL""",
     ),
     sql_check(
         "rows_readable",

@@ -325,6 +325,14 @@ def test_a_document_landed_twice_is_named_and_its_issuer_year_withheld(tmp_path,
     assert (issuer, year) == ("REMT", 2024)
     assert message.startswith("remt-copy.csv is the same file as remt-2024-esg-report.csv")
     assert _loaded(con) == {"NRE"}
+    # another table of the same report (metadata naming the same source document)
+    (landing / "remt-copy.csv").write_text(GOOD_CSV)
+    con = build(landing)
+    ((_, issuer, year, _, _, message),) = failures(con, "documents_distinct")
+    assert message == (
+        "remt-copy.csv names the same source document remt-2024-esg-report.txt as"
+        " remt-2024-esg-report.csv: remove one"
+    )
 
 
 def test_csv_rows_out_of_range_are_named_and_the_rest_kept():
