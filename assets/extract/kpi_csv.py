@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 
-from assets.extract.values import RawValue, is_not_reported, is_number
+from assets.extract.values import RawValue, RowError, is_nil, is_not_reported, is_number
 
 REQUIRED = ("label", "unit", "year", "value", "source_line")
 EXTRACTORS = {"tab_table", "multi_year_text", "prose", "kpi_csv"}
-
-
-@dataclass
-class RowError:
-    line_number: int
-    rule: str
-    message: str
 
 
 def _int_or_none(text: str) -> int | None:
@@ -42,8 +34,11 @@ def read(text: str) -> tuple[list[RawValue], list[RowError]]:
         problem = None
         if not label:
             problem = ("csv_label", "label is empty")
-        elif not (is_number(value) or is_not_reported(value)):
-            problem = ("csv_value", f"value {value!r} is neither a number nor a not-reported mark")
+        elif not (is_number(value) or is_nil(value) or is_not_reported(value)):
+            problem = (
+                "csv_value",
+                f"value {value!r} is neither a number, 'Nil' nor a not-reported mark",
+            )
         elif extractor not in EXTRACTORS:
             problem = (
                 "csv_extractor",
