@@ -34,8 +34,13 @@ def summary(warehouse: str) -> str:
             "SELECT issuer_id, fiscal_year, count(*) FROM mart.esg_facts GROUP BY ALL ORDER BY ALL"
         ).fetchall():
             lines.append(f"           {issuer:<10} {year}  {n:>4} facts")
-        for doc, rule, msg in q("SELECT document, rule, message FROM raw.load_errors").fetchall():
-            lines.append(f"rejected:  {doc}: [{rule}] {msg}")
+        for kind, doc, line, rule, msg in q(
+            "SELECT CASE WHEN d.status = 'rejected' THEN 'rejected:' ELSE 'unread:  ' END,"
+            " e.document, e.line_number, e.rule, e.message FROM raw.load_errors e"
+            " LEFT JOIN raw.report_documents d USING (document) ORDER BY ALL"
+        ).fetchall():
+            at = f" line {line}" if line is not None else ""
+            lines.append(f"{kind}  {doc}{at}: [{rule}] {msg}")
         return "\n".join(lines)
     finally:
         con.close()
