@@ -243,6 +243,9 @@ def test_unread_rows_of_a_multi_year_table_are_recorded_but_prose_is_not():
         "In 2024 we opened a 40 MW solar farm, which",
         "supplied 12 sites and cut our emissions by 8.",
         "Water m³ 1,200 1,150 1,090",
+        "Acme Holdings Limited | ESG Report 2024 | Page 2",  # running footers on short pages
+        "Acme Holdings Limited | ESG Report 2024 | Page 3",
+        "Acme Holdings Limited | ESG Report 2024 | Page 4",
     ]
     got, errors = _text(lines)
     assert [v[1] for v in got] == ["Coal"] * 3 + ["Water"] * 3

@@ -63,16 +63,27 @@ def _footer_shapes(lines: list[str]) -> set[str]:
     aside, and never close to themselves (once a page). Rows of one table can share a shape
     too ('Scope 1 ...', 'Scope 2 ...' with digits alike), but they sit on nearby lines; table
     headers repeat as well, but they are not footers."""
+    headers = {_shape(line) for line in lines if _HEADER.search(clean(line))}
+    return {
+        shape
+        for shape, at in _long_lines_by_shape(lines).items()
+        if len(at) >= 3 and min(b - a for a, b in pairwise(at)) >= MIN_PAGE_LINES
+    } - headers
+
+
+def _long_lines_by_shape(lines: list[str]) -> dict[str, list[int]]:
     seen: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
         if len(line.strip()) >= 20:
             seen.setdefault(_shape(line), []).append(i)
-    headers = {_shape(line) for line in lines if _HEADER.search(clean(line))}
-    return {
-        shape
-        for shape, at in seen.items()
-        if len(at) >= 3 and min(b - a for a, b in pairwise(at)) >= MIN_PAGE_LINES
-    } - headers
+    return seen
+
+
+def _repeated_shapes(lines: list[str]) -> set[str]:
+    """Long lines printed three times or more but for their digits ('... | Page 2'): running
+    headers even where pages are too short to tell them from table rows. Never reported as
+    unread rows."""
+    return {shape for shape, at in _long_lines_by_shape(lines).items() if len(at) >= 3}
 
 
 _SPACED = re.compile(rf"^(?:0|[1-9]\d{{0,2}})(?: \d{{3}})+(?:\.\d+)?(?:{FOOTNOTE})?$")
@@ -230,7 +241,13 @@ def _join_broken_units(cleaned: list[str]) -> dict[int, tuple[int, str]]:
 
 
 def _read_rows(
-    first: int, end: int, cleaned: list[str], broken: dict, n_years: int, change: bool
+    first: int,
+    end: int,
+    cleaned: list[str],
+    broken: dict,
+    n_years: int,
+    change: bool,
+    repeated: set[str],
 ) -> tuple[dict[int, tuple | None], list[RowError]]:
     """line index -> parsed row (None when not a value line) for a table's lines, and the
     lines that look like rows of it but could not be read."""
@@ -247,7 +264,7 @@ def _read_rows(
             rows[j] = None
             errors.append(RowError(j + 1, "ambiguous_number_grouping", str(exc)))
             continue
-        if rows[j] is None and _looks_like_row(text, change):
+        if rows[j] is None and _looks_like_row(text, change) and _shape(text) not in repeated:
             why = f"it ends in a value but does not hold one value per year ({n_years})"
             errors.append(RowError(j + 1, "row_unread", f"table row not read: {why}"))
     return rows, errors
@@ -259,6 +276,7 @@ def extract(
     """Values of every multi-year table, and the rows of them that could not be read."""
     cleaned = [clean(line) for line in lines]
     footers = _footer_shapes(lines)
+    repeated = _repeated_shapes(lines)
     broken = _join_broken_units(cleaned)
     values: list[RawValue] = []
     errors: list[RowError] = []
@@ -281,7 +299,7 @@ def extract(
             and not _HEADER.search(cleaned[end])
         ):
             end += 1
-        rows, unread = _read_rows(i + 1, end, cleaned, broken, len(years), change)
+        rows, unread = _read_rows(i + 1, end, cleaned, broken, len(years), change, repeated)
         errors += unread
 
         def neighbours(j: int, first: int = i + 1, last: int = end, rows=rows) -> list:
