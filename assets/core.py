@@ -331,7 +331,9 @@ SELECT d.report, d.document, d.issuer_id, d.fiscal_year, d.status,
            FILTER (WHERE v.mapping_status = 'unmapped') AS unmapped_labels,
        (SELECT string_agg(m.metric_id || ' (line ' || m.line_number || ')', '; '
                           ORDER BY m.metric_id)
-        FROM mentioned m WHERE m.document = d.document) AS labels_without_numbers
+        FROM mentioned m WHERE m.document = d.document) AS labels_without_numbers,
+       (SELECT count(DISTINCT e.line_number) FROM raw.load_errors e
+        WHERE e.document = d.document AND e.line_number IS NOT NULL) AS unread_rows
 FROM raw.report_documents d
 LEFT JOIN core.mapped_values v ON v.document = d.document
 GROUP BY d.report, d.document, d.issuer_id, d.fiscal_year, d.status
@@ -341,12 +343,17 @@ ORDER BY d.report
 
 @dg.asset(
     key=["core", "document_coverage"],
-    deps=[["core", "mapped_values"], ["raw", "label_mentions"], ["raw", "report_documents"]],
+    deps=[
+        ["core", "mapped_values"],
+        ["raw", "label_mentions"],
+        ["raw", "report_documents"],
+        ["raw", "load_errors"],
+    ],
     group_name="core",
     pool=WAREHOUSE_POOL,
     kinds={"duckdb"},
-    description="View: per document, numeric rows found, mapped, unmapped (with labels), and KPI"
-    " labels named without numbers.",
+    description="View: per document, rows values were read from, mapped, unmapped (with labels),"
+    " KPI labels named without numbers, and rows left unread (in raw.load_errors).",
 )
 def core_document_coverage(duckdb: DuckDBResource) -> dg.MaterializeResult:
     with duckdb.get_connection() as conn, pending(conn).registered(conn):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assets import reference, units
+from assets.extract import years
 
 
 @dataclass(frozen=True)
@@ -72,5 +73,7 @@ def resolve(
         return Resolution(None, None, None, "unmapped")
     if match.metric_id == reference.IGNORE:
         return Resolution(None, match.rule.rule_id, None, "ignored")
+    if column_header and years.parse(column_header):
+        column_header = None  # a year column ('FY2024/25') gives the value's year, not a part
     breakdown = {"label": label, "column": column_header}.get(match.rule.breakdown_from)
     return Resolution(match.metric_id, match.rule.rule_id, breakdown or None, "mapped")

@@ -10,7 +10,8 @@ EXACT_UNITS = ("persons", "count")  # whole counts are exact, not rounded
 
 # The rule in SQL over core.facts' columns `reported_value`, `value` and `unit`: half a step
 # of the printed digits, scaled from the printed unit to the canonical one.
-_PRINTED = "replace(trim(f.reported_value), ',', '')"
+# Thousands separators dropped: commas and spaces ('1 150').
+_PRINTED = "regexp_replace(trim(f.reported_value), '[,\\s]', '', 'g')"
 _NUMBER = f"TRY_CAST({_PRINTED} AS DOUBLE)"
 ROUNDING_SQL = f"""CASE
     WHEN f.reported_value IS NULL OR trim(f.reported_value) = '' THEN 0.0

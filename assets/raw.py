@@ -11,7 +11,7 @@ import pandas as pd
 from dagster_duckdb import DuckDBResource
 
 from assets import quality
-from assets.quality import ERROR, Check, Finding, findings_from_sql, schema_check, sql_check
+from assets.quality import ERROR, WARN, Check, Finding, findings_from_sql, schema_check, sql_check
 from assets.reading import RAW_TABLES, batch_reports, load_batches
 from assets.scope import Scope, add_pending
 from assets.tables import existing_tables, replace_partitions, tables
@@ -100,7 +100,21 @@ RAW_CHECKS = [
                   e.document || ' line ' || e.line_number || ' [' || e.rule || ']: ' || e.message
                   AS message
            FROM raw.load_errors e JOIN raw.report_documents d USING (document)
-           WHERE d.status = 'loaded' ORDER BY ALL""",
+           WHERE d.status = 'loaded' AND d.format = 'csv' ORDER BY ALL""",
+    ),
+    sql_check(
+        "table_rows_read",
+        ["raw", "load_errors"],
+        WARN,
+        "Every row of a table in a report text was read: a row or cell the readers recognise as"
+        " table data but could not read (a number in parentheses, ambiguous digit grouping,"
+        " fewer values than years) is named. A warning: the rest of the report is read as usual.",
+        """SELECT d.issuer_id, d.fiscal_year, e.document AS source_document,
+                  e.line_number AS source_line,
+                  e.document || ' line ' || e.line_number || ' [' || e.rule || ']: ' || e.message
+                  AS message
+           FROM raw.load_errors e JOIN raw.report_documents d USING (document)
+           WHERE d.status = 'loaded' AND d.format <> 'csv' ORDER BY ALL""",
     ),
     Check(
         "years_in_range",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from assets import landing
-from assets.extract import document, mentions
+from assets.extract import document, mentions, years
 from assets.tables import tables
 
 
@@ -40,7 +40,7 @@ def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, l
         text, row["sha256"], row["size_bytes"] = landing.read_document(report.document, max_bytes)
         row |= meta
         row["source_document"] = meta["source_document"] or row["document"]
-        extracted, row_errors = document.extract(text, report.fmt)
+        extracted, row_errors = document.extract(text, report.fmt, years.calendar_of(meta))
     except Exception as exc:  # one report that cannot be read never stops the others
         if not isinstance(exc, landing.RejectedReport):
             exc = landing.RejectedReport(

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from assets.extract import multi_year_text, prose, tab_tables
+from datetime import date
+
+import pytest
+
+from assets import mapping
+from assets.extract import kpi_csv, multi_year_text, prose, tab_tables, years
 from assets.extract.document import extract_text
 
 
@@ -12,7 +17,7 @@ def test_tab_table_with_unit_column_and_intensity_column():
         "\tElectricity\tMWh\t1,200\t0.5 MWh/tonne",
         "\tDiesel\tlitres\t/\t",
     ]
-    got = [(v.label, v.unit, v.value_text, v.column_header) for v in tab_tables.extract(lines)]
+    got = [(v.label, v.unit, v.value_text, v.column_header) for v in tab_tables.extract(lines)[0]]
     assert got == [
         ("Electricity", "MWh", "1,200", "Amount"),
         ("Electricity", "MWh/tonne", "0.5", "Intensity (per tonne of product)"),
@@ -26,7 +31,7 @@ def test_tab_table_with_year_columns_and_header_unit():
         "Hazardous waste\t12.5\t11",
         "Non-hazardous waste\t80\t-",
     ]
-    got = [(v.label, v.unit, v.year, v.value_text) for v in tab_tables.extract(lines)]
+    got = [(v.label, v.unit, v.year, v.value_text) for v in tab_tables.extract(lines)[0]]
     assert got == [
         ("Hazardous waste", "tonnes", 2024, "12.5"),
         ("Hazardous waste", "tonnes", 2023, "11"),
@@ -37,7 +42,7 @@ def test_tab_table_with_year_columns_and_header_unit():
 
 def test_tab_table_right_aligns_rows_shorter_than_header():
     lines = ["\t\tOperators\tOffice staff", " The total training hours\t40 hours\t12 hours"]
-    got = [(v.column_header, v.unit, v.value_text) for v in tab_tables.extract(lines)]
+    got = [(v.column_header, v.unit, v.value_text) for v in tab_tables.extract(lines)[0]]
     assert got == [("Operators", "hours", "40"), ("Office staff", "hours", "12")]
 
 
@@ -52,7 +57,7 @@ def test_multi_year_rows_split_over_lines_and_mixed_with_prose():
     ]
     got = [
         (v.line_number, v.label, v.unit, v.year, v.value_text)
-        for v in multi_year_text.extract(lines)
+        for v in multi_year_text.extract(lines)[0]
     ]
     assert got == [
         (3, "electricity", "MWh", 2021, "10"),
@@ -81,7 +86,7 @@ def test_multi_year_table_ends_at_a_running_page_footer():
         footer,
         "Coal Tons 1 2",
     ]
-    assert [v.label for v in multi_year_text.extract(lines)] == ["Diesel", "Diesel"]
+    assert [v.label for v in multi_year_text.extract(lines)[0]] == ["Diesel", "Diesel"]
 
 
 def test_rows_alike_but_for_their_digits_are_not_a_page_footer():
@@ -94,7 +99,7 @@ def test_rows_alike_but_for_their_digits_are_not_a_page_footer():
         "Scope 3 GHG emissions tCO2e 15,300 14,900",
         "Natural gas m³ 1,820 1,790",
     ]
-    got = [(v.line_number, v.year, v.value_text) for v in multi_year_text.extract(lines)]
+    got = [(v.line_number, v.year, v.value_text) for v in multi_year_text.extract(lines)[0]]
     assert got == [
         (2, 2024, "2,150"), (2, 2023, "2,230"),
         (3, 2024, "8,420"), (3, 2023, "8,610"),
@@ -114,7 +119,7 @@ def test_markdown_pipe_table_is_read_like_a_tab_table():
     ]
     got = [
         (v.line_number, v.label, v.unit, v.year, v.value_text, v.table_title)
-        for v in tab_tables.extract(lines)
+        for v in tab_tables.extract(lines)[0]
     ]
     title = "Resource use / Indicator"
     assert got == [
@@ -123,7 +128,7 @@ def test_markdown_pipe_table_is_read_like_a_tab_table():
         (6, "Water", "m³", 2024, "12,400", title),
         (6, "Water", "m³", 2023, "N/A", title),
     ]
-    assert tab_tables.extract(lines)[0].raw_text == lines[4]  # the line as printed
+    assert tab_tables.extract(lines)[0][0].raw_text == lines[4]  # the line as printed
 
 
 def test_prose_values_carry_their_metric():
@@ -138,5 +143,149 @@ def test_prose_values_carry_their_metric():
 
 def test_every_value_keeps_its_line_and_text():
     text = "Intro\n\nResources\tUnit\tAmount\nCoal\ttonnes\t12\n"
-    (value,) = extract_text(text)
+    (value,) = extract_text(text)[0]
     assert (value.line_number, value.raw_text) == (4, "Coal\ttonnes\t12")
+
+
+def _tab(lines, calendar=None):
+    values, errors = tab_tables.extract(lines, calendar)
+    got = [(v.line_number, v.label, v.unit, v.year, v.value_text, v.value) for v in values]
+    return got, [(e.line_number, e.rule) for e in errors]
+
+
+def _text(lines, calendar=None):
+    values, errors = multi_year_text.extract(lines, calendar)
+    got = [(v.line_number, v.label, v.unit, v.year, v.value_text, v.value) for v in values]
+    return got, [(e.line_number, e.rule) for e in errors]
+
+
+def _csv_values(value: str) -> list:
+    values, errors = kpi_csv.read(f'label,unit,year,value,source_line\nCoal,t,2024,"{value}",7\n')
+    return [(v.value_text, v.value) for v in values] + [e.rule for e in errors]
+
+
+def test_footnote_marks_after_numbers_are_dropped_in_every_layout():
+    tab = ["Indicator\tUnit\t2024\t2023", "Water consumption\tm³\t9,100\t9,350²"]
+    assert _tab(tab) == (
+        [
+            (2, "Water consumption", "m³", 2024, "9,100", 9100.0),
+            (2, "Water consumption", "m³", 2023, "9,350", 9350.0),  # not unit '²'
+        ],
+        [],
+    )
+    text = ["Indicator Unit 2022 value 2023 value 2024 value", "Green power MWh 310 420† 515*"]
+    got, errors = _text(text)
+    assert [(v[3], v[4], v[5]) for v in got] == [
+        (2022, "310", 310.0), (2023, "420", 420.0), (2024, "515", 515.0),
+    ]  # fmt: skip
+    assert errors == []
+    assert extract_text("\n".join(text))[0][0].raw_text == text[1]  # printed marks kept there
+    assert _csv_values("1,250‡") == [("1,250‡", 1250.0)]
+
+
+def test_nil_is_zero_and_keeps_the_other_years_in_every_layout():
+    tab = ["Indicator\tUnit\t2024\t2023", "Lost-time injuries\tcases\t3\tNil"]
+    assert _tab(tab) == (
+        [
+            (2, "Lost-time injuries", "cases", 2024, "3", 3.0),
+            (2, "Lost-time injuries", "cases", 2023, "Nil", 0.0),
+        ],
+        [],
+    )
+    text = ["Indicator Unit 2022 value 2023 value 2024 value", "Fatal accidents persons 2 None Nil"]
+    got, _ = _text(text)
+    assert [(v[3], v[4], v[5]) for v in got] == [
+        (2022, "2", 2.0), (2023, "None", 0.0), (2024, "Nil", 0.0),
+    ]  # fmt: skip
+    assert not any(v.not_reported for v in multi_year_text.extract(text)[0])
+    assert _csv_values("Nil") == [("Nil", 0.0)]
+
+
+def test_number_in_parentheses_in_a_tab_table_is_recorded_not_guessed():
+    lines = ["Indicator\tUnit\t2024\t2023", "Net change in headcount\tpersons\t12\t(7)"]
+    got, errors = _tab(lines)
+    assert got == [(2, "Net change in headcount", "persons", 2024, "12", 12.0)]
+    assert errors == [(2, "value_in_parentheses")]
+    (error,) = tab_tables.extract(lines)[1]
+    assert "'(7)'" in error.message and "'2023'" in error.message
+
+
+def test_space_grouped_thousands_in_a_tab_cell():
+    lines = ["Material\tUnit\t2024\t2023", "Glass jars\ttonnes\t2 340\t12 005 100"]
+    assert _tab(lines)[0] == [
+        (2, "Glass jars", "tonnes", 2024, "2 340", 2340.0),
+        (2, "Glass jars", "tonnes", 2023, "12 005 100", 12005100.0),
+    ]
+
+
+def test_space_grouped_multi_year_rows_are_read_only_when_unambiguous():
+    lines = [
+        "Indicator Unit 2024 2023",
+        "Fuel oil litres 2 304 500 2 118 000",
+        "Heat purchased MWh 31 420 29 980",
+        "Steam tonnes 1 250 980",  # 1 250 | 980 or 1 | 250 980: not guessed
+    ]
+    got, errors = _text(lines)
+    assert got == [
+        (2, "Fuel oil", "litres", 2024, "2 304 500", 2304500.0),
+        (2, "Fuel oil", "litres", 2023, "2 118 000", 2118000.0),
+        (3, "Heat purchased", "MWh", 2024, "31 420", 31420.0),  # not unit 'MWh 31 420'
+        (3, "Heat purchased", "MWh", 2023, "29 980", 29980.0),
+    ]
+    assert errors == [(4, "ambiguous_number_grouping")]
+
+
+def test_unread_rows_of_a_multi_year_table_are_recorded_but_prose_is_not():
+    lines = [
+        "Indicator Unit 2022 value 2023 value 2024 value",
+        "Coal tonnes 410 395 380",
+        "Landfilled waste tonnes 52 48",  # two values for three years
+        "In 2024 we opened a 40 MW solar farm, which",
+        "supplied 12 sites and cut our emissions by 8.",
+        "Water m³ 1,200 1,150 1,090",
+        "Acme Holdings Limited | ESG Report 2024 | Page 2",  # running footers on short pages
+        "Acme Holdings Limited | ESG Report 2024 | Page 3",
+        "Acme Holdings Limited | ESG Report 2024 | Page 4",
+    ]
+    got, errors = _text(lines)
+    assert [v[1] for v in got] == ["Coal"] * 3 + ["Water"] * 3
+    assert errors == [(3, "row_unread")]
+
+
+@pytest.mark.parametrize(
+    ("header", "fiscal_year", "start", "end", "want"),
+    [
+        # April-March report named by its start year: '2024/25' is 2024
+        ("FY2024/25\tFY2023/24", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
+        ("2024/25\t2023/24", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
+        # ... named by its end year: '2024/25' is 2025
+        ("FY2024/25\tFY2023/24", 2025, date(2024, 4, 1), date(2025, 3, 31), [2025, 2024]),
+        # a table labelled by end year in a report named by start year: shifted back
+        ("FY2025\tFY2024", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
+        ("FY25\tFY24", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
+        # the same table labelled by start year already: kept
+        ("FY2024\tFY2023", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
+        # plain years, a calendar year, or metadata naming the end year: kept as printed
+        ("2025\t2024", 2024, date(2024, 4, 1), date(2025, 3, 31), [2025, 2024]),
+        ("FY2024\tFY2023", 2024, date(2024, 1, 1), date(2024, 12, 31), [2024, 2023]),
+        ("FY2025\tFY2024", 2025, date(2024, 4, 1), date(2025, 3, 31), [2025, 2024]),
+    ],
+)
+def test_year_headers_map_to_the_report_fiscal_year(header, fiscal_year, start, end, want):
+    lines = [f"Indicator\tUnit\t{header}", "Training hours\thours\t12,400\t11,900"]
+    values, _ = tab_tables.extract(lines, years.Calendar(fiscal_year, start, end))
+    assert [v.year for v in values] == want
+    printed = header.split("\t")
+    shown = [None, None] if printed[0].isdigit() else printed
+    assert [v.column_header for v in values] == shown  # the printed label stays visible
+
+
+def test_split_year_header_is_a_year_in_multi_year_text_and_never_a_breakdown():
+    april = years.Calendar(2024, date(2024, 4, 1), date(2025, 3, 31))
+    lines = ["Indicator Unit FY2024/25 FY2023/24", "Training hours hours 12,400 11,900"]
+    values, _ = multi_year_text.extract(lines, april)
+    assert [(v.year, v.column_header) for v in values] == [
+        (2024, "FY2024/25"), (2023, "FY2023/24"),
+    ]  # fmt: skip
+    assert tab_tables.extract(["Indicator\t2024/25", "Training hours\t12"])[0][0].year == 2024
+    assert mapping.resolve("Training hours", None, "FY2024/25", "hours").breakdown is None

@@ -303,7 +303,7 @@ def test_a_report_that_fails_unexpectedly_is_rejected_alone(tmp_path, monkeypatc
     (landing / "acme.yaml").write_text(GOOD_META)
     (landing / "acme.csv").write_text(GOOD_CSV)
 
-    def broken(text, fmt):
+    def broken(*args):
         raise RuntimeError("surprise")
 
     monkeypatch.setattr(reading.document, "extract", broken)

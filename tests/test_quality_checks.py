@@ -412,6 +412,27 @@ def test_unreadable_document_is_a_failing_row(build, landing):
     assert published(con, "REMT") == 29 and published(con, "NRE") == 29
 
 
+def test_unread_table_cell_is_a_warning_named_by_line_and_the_rest_publishes(build, landing):
+    """A cell the reader sees as table data but cannot read ('(7)': a sign it will not guess)
+    is recorded in raw.load_errors and shown by table_rows_read and the coverage view; it
+    does not withhold the report's other values."""
+    (landing / "acme.yaml").write_text(
+        "issuer_id: ACME\nissuer_name: Acme Ltd\nfiscal_year: 2024\n"
+        "period_start: 2024-01-01\nperiod_end: 2024-12-31\n"
+    )
+    (landing / "acme.txt").write_text(
+        "Resources\nIndicator\tUnit\t2024\t2023\nPurchased electricity\tMWh\t1,850\t(1,790)\n"
+    )
+    con = build(landing)
+    ((severity, issuer, year, _, line, message),) = failures(con, "table_rows_read")
+    assert (severity, issuer, year, line) == ("warn", "ACME", 2024, 3)
+    assert "acme.txt line 3 [value_in_parentheses]" in message and "'(1,790)'" in message
+    assert failures(con, "rows_readable") == [] and withheld(con) == []
+    assert published(con, "ACME") == 1
+    coverage = "SELECT numeric_rows, unread_rows FROM core.document_coverage WHERE report = 'acme'"
+    assert con.execute(coverage).fetchall() == [(1, 1)]
+
+
 def test_failing_rows_are_kept_in_failure_cases(build, landing):
     edit_kpi_table(landing / REMT_CSV, {"source_line": 124, "unit": "tonne"}, value="-24,221")
     con = build(landing)

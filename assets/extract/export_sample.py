@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from assets.extract import document, kpi_csv
+from assets.extract import document, kpi_csv, years
 
 
 def export(source: Path, dest: Path) -> list[Path]:
@@ -25,7 +25,10 @@ def export(source: Path, dest: Path) -> list[Path]:
             continue
         meta = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
         meta["source_document"] = doc.name
-        values = document.extract_text(doc.read_text(encoding="utf-8"))
+        text = doc.read_text(encoding="utf-8")
+        values, errors = document.extract_text(text, years.calendar_of(meta))
+        for e in errors:  # a KPI table holds values only: say what it leaves out
+            print(f"{doc.name} line {e.line_number} [{e.rule}]: {e.message}", file=sys.stderr)
         (dest / f"{doc.stem}.csv").write_text(kpi_csv.write(values), encoding="utf-8")
         header = f"# Metadata of the KPI table {doc.stem}.csv, read from {doc.name}.\n"
         (dest / f"{doc.stem}.yaml").write_text(

@@ -11,19 +11,18 @@ import csv
 import io
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from assets.extract.values import RawValue, is_not_reported, is_number
+from assets.extract.values import (
+    RawValue,
+    RowError,
+    is_nil,
+    is_not_reported,
+    is_number,
+    parse_number,
+)
 
 REQUIRED = ("label", "unit", "year", "value", "source_line")
 EXTRACTORS = {"tab_table", "multi_year_text", "prose", "kpi_csv"}
-
-
-@dataclass
-class RowError:
-    line_number: int
-    rule: str
-    message: str
 
 
 # What raw.reported_values can store (INTEGER): a value outside it would fail the whole write.
@@ -74,9 +73,12 @@ def read(text: str) -> tuple[list[RawValue], list[RowError]]:
         problem = None
         if not label:
             problem = ("csv_label", "label is empty")
-        elif not (is_number(value) or is_not_reported(value)):
-            problem = ("csv_value", f"value {value!r} is neither a number nor a not-reported mark")
-        elif is_number(value) and not math.isfinite(float(value.replace(",", ""))):
+        elif not (is_number(value) or is_nil(value) or is_not_reported(value)):
+            problem = (
+                "csv_value",
+                f"value {value!r} is neither a number, 'Nil' nor a not-reported mark",
+            )
+        elif is_number(value) and not math.isfinite(parse_number(value)):
             problem = ("csv_value", f"value {value[:20]}... has {len(value)} digits: out of range")
         elif extractor not in EXTRACTORS:
             problem = (

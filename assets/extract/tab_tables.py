@@ -17,10 +17,20 @@ from __future__ import annotations
 import re
 
 from assets import units
-from assets.extract.values import NUMBER, RawValue, clean, is_not_reported
+from assets.extract import years
+from assets.extract.values import (
+    FOOTNOTE,
+    NUMBER,
+    RawValue,
+    RowError,
+    clean,
+    is_nil,
+    is_not_reported,
+)
 
-_CELL_VALUE = re.compile(rf"^(?P<num>{NUMBER})\s*(?P<unit>[^\d\s].{{0,24}})?$")
-_YEAR_HEADER = re.compile(r"^(?:FY\s*)?((?:19|20)\d{2})(?:\s*(?:value|年|actual))?$", re.I)
+_CELL_VALUE = re.compile(rf"^(?P<num>{NUMBER})(?:{FOOTNOTE})?\s*(?P<unit>[^\d\s].{{0,24}})?$")
+_YEAR_SUFFIX = re.compile(r"\s*(?:value|年|actual)$", re.I)
+_IN_PARENTHESES = re.compile(rf"^\({NUMBER}\)$")
 _UNIT_HEADER = re.compile(r"^units?$", re.I)
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_SEPARATOR = re.compile(r"^[\s|:-]*-[\s|:-]*$")
@@ -69,16 +79,37 @@ def _blocks(lines: list[str]) -> list[list[int]]:
     return blocks
 
 
-def extract(lines: list[str]) -> list[RawValue]:
+def _year_label(cell: str) -> years.YearLabel | None:
+    return years.parse(_YEAR_SUFFIX.sub("", cell))
+
+
+def _unread(cells: list[tuple[int, str]], header: list[str], line: int) -> RowError:
+    """A labelled row's cells that hold digits but no value the reader knows."""
+    shown = ", ".join(
+        f"{c!r} (column {header[col] if col < len(header) else col + 1!r})" for col, c in cells
+    )
+    if any(_IN_PARENTHESES.match(c) for _, c in cells):
+        why = "a number in parentheses may be negative or a note: its sign is not guessed"
+        return RowError(line, "value_in_parentheses", f"not read: {shown}; {why}")
+    return RowError(line, "row_unread", f"not read: {shown}; not a number or not-reported mark")
+
+
+def extract(
+    lines: list[str], calendar: years.Calendar | None = None
+) -> tuple[list[RawValue], list[RowError]]:
+    """Values of every tab (or pipe) table, and the labelled cells with digits left unread."""
     printed, lines = lines, [_as_tab_line(line) for line in lines]
     values: list[RawValue] = []
+    errors: list[RowError] = []
     for block in _blocks(lines):
         header = [clean(c) for c in lines[block[0]].split("\t")]
-        if any(_CELL_VALUE.match(c) and not _YEAR_HEADER.match(c) for c in header[1:]):
+        if any(_CELL_VALUE.match(c) and not _year_label(c) for c in header[1:]):
             header, rows = [], block  # no header row: the first line is data already
         else:
             rows = block[1:]
-        years = {i: int(m.group(1)) for i, c in enumerate(header) if (m := _YEAR_HEADER.match(c))}
+        labels = {i: lb for i, c in enumerate(header) if (lb := _year_label(c))}
+        year_of = years.fiscal_years(labels, calendar)
+        plain = {i for i, lb in labels.items() if not (lb.fy or lb.split)}
         unit_cols = {i for i, c in enumerate(header) if _UNIT_HEADER.match(c)}
         heading = _heading(lines, block[0])
         title = " / ".join(t for t in (heading, header[0] if header else None) if t) or None
@@ -88,14 +119,17 @@ def extract(lines: list[str]) -> list[RawValue]:
             offset = max(len(header) - len(cells), 0)
             row_unit = next((c for p, c in enumerate(cells) if p + offset in unit_cols and c), None)
             label = None
+            unread = []
             for pos, cell in enumerate(cells):
                 col = pos + offset
                 if not cell or col in unit_cols:
                     continue
                 m = _CELL_VALUE.match(cell)
-                if not (m or (is_not_reported(cell) and label)):
+                if not (m or ((is_not_reported(cell) or is_nil(cell)) and label)):
                     if label is None:
                         label = cell
+                    elif any(ch.isdigit() for ch in cell):
+                        unread.append((col, cell))
                     continue
                 if label is None:
                     break  # a number before any label: not a data row
@@ -113,11 +147,13 @@ def extract(lines: list[str]) -> list[RawValue]:
                         extractor="tab_table",
                         label=label,
                         unit=unit.strip() if unit else None,
-                        year=years.get(col),
+                        year=year_of.get(col),
                         value_text=m.group("num") if m else cell,
                         table_title=title,
-                        column_header=None if col in years else (head or None),
+                        column_header=None if col in plain else (head or None),
                         raw_text=printed[idx],
                     )
                 )
-    return values
+            if unread:
+                errors.append(_unread(unread, header, idx + 1))
+    return values, errors
