@@ -114,24 +114,29 @@ FACTS_SELECT = f"""
 WITH printed AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, canonical_value AS value,
            canonical_unit AS unit, value_text AS reported_value, unit AS reported_unit,
-           source_document, line_number AS source_line, assumption
+           source_document, line_number AS source_line, assumption,
+           count(*) OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown,
+                          canonical_value, canonical_unit, source_document) AS copies
     FROM {in_scope("core.mapped_values")}
     WHERE mapping_status = 'mapped' AND conversion_status = 'ok'
 ),
 -- A value printed twice alike in one document (a table and the prose) is one fact: its first
 -- line is the source, every line that printed it is in derived_from_lines. Values that differ
--- stay apart (one_value_per_source names them).
+-- stay apart (one_value_per_source names them). Most values are printed once: only the
+-- others are grouped (lists for 1.6 M values cost more than the rest of the step).
 reported AS (
+    SELECT issuer_id, fiscal_year, metric_id, breakdown, value, unit, reported_value,
+           reported_unit, 'reported' AS basis, source_document, source_line,
+           NULL::INTEGER[] AS lines, NULL::VARCHAR AS derived_from_lines, assumption
+    FROM printed WHERE copies = 1
+    UNION ALL
     SELECT issuer_id, fiscal_year, metric_id, breakdown, value, unit,
-           arg_min(reported_value, source_line) AS reported_value,
-           arg_min(reported_unit, source_line) AS reported_unit,
-           'reported' AS basis, source_document, min(source_line) AS source_line,
-           list_sort(list_distinct(list(source_line))) AS lines,
-           CASE WHEN count(DISTINCT source_line) > 1
-                THEN array_to_string(list_sort(list_distinct(list(source_line))), ',') END
-               AS derived_from_lines,
-           arg_min(assumption, source_line) AS assumption
-    FROM printed
+           arg_min(reported_value, source_line), arg_min(reported_unit, source_line),
+           'reported', source_document, min(source_line),
+           list_sort(list_distinct(list(source_line))),
+           array_to_string(list_sort(list_distinct(list(source_line))), ','),
+           arg_min(assumption, source_line)
+    FROM printed WHERE copies > 1
     GROUP BY issuer_id, fiscal_year, metric_id, breakdown, value, unit, source_document
 ),
 -- A part printed as 'not reported': summing the others would understate the total.
@@ -146,9 +151,9 @@ derived AS (
            {clean_sql("sum(r.value)")} AS value, any_value(r.unit) AS unit,
            NULL::VARCHAR AS reported_value, NULL::VARCHAR AS reported_unit,
            'derived' AS basis, r.source_document, min(r.source_line) AS source_line,
-           list_sort(list_distinct(flatten(list(r.lines)))) AS lines,
-           array_to_string(list_sort(list_distinct(flatten(list(r.lines)))), ',')
-               AS derived_from_lines,
+           NULL::INTEGER[] AS lines,
+           array_to_string(list_sort(list_distinct(flatten(list(
+               coalesce(r.lines, [r.source_line]))))), ',') AS derived_from_lines,
            string_agg(DISTINCT r.assumption, '; ' ORDER BY r.assumption) AS assumption
     FROM reported r JOIN ref.metrics m ON m.metric_id = r.metric_id AND m.aggregation = 'sum'
     GROUP BY r.issuer_id, r.fiscal_year, r.metric_id, r.source_document

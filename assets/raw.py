@@ -76,18 +76,18 @@ RAW_CHECKS = [
         "No document is loaded twice, as the same file under another name or as two reports"
         " naming the same source document: its values would count twice (every derived total"
         " of its issuer-year doubled).",
-        """WITH loaded AS (SELECT * FROM raw.report_documents WHERE status = 'loaded')
-           SELECT d.issuer_id, d.fiscal_year, d.document AS source_document,
+        """WITH firsts AS (
+               SELECT *, min(document) OVER (PARTITION BY sha256) AS same_file,
+                      min(document) OVER (PARTITION BY source_document) AS same_source
+               FROM raw.report_documents WHERE status = 'loaded')
+           SELECT issuer_id, fiscal_year, document AS source_document,
                   NULL::INTEGER AS source_line,
-                  d.document || CASE WHEN d.sha256 = first.sha256
-                      THEN ' is the same file as ' || first.document || ' (sha256 '
-                           || left(d.sha256, 12) || '...)'
-                      ELSE ' names the same source document ' || d.source_document || ' as '
-                           || first.document END || ': remove one' AS message
-           FROM loaded d JOIN loaded first
-             ON (first.sha256 = d.sha256 OR first.source_document = d.source_document)
-            AND first.document < d.document
-           QUALIFY row_number() OVER (PARTITION BY d.document ORDER BY first.document) = 1
+                  document || CASE WHEN same_file < document
+                      THEN ' is the same file as ' || same_file || ' (sha256 '
+                           || left(sha256, 12) || '...)'
+                      ELSE ' names the same source document ' || source_document || ' as '
+                           || same_source END || ': remove one' AS message
+           FROM firsts WHERE same_file < document OR same_source < document
            ORDER BY ALL""",
     ),
     sql_check(

@@ -12,14 +12,7 @@ import io
 import math
 from collections.abc import Iterator
 
-from assets.extract.values import (
-    RawValue,
-    RowError,
-    is_nil,
-    is_not_reported,
-    is_number,
-    parse_number,
-)
+from assets.extract.values import RawValue, RowError, is_not_reported, parse_number
 
 REQUIRED = ("label", "unit", "year", "value", "source_line")
 EXTRACTORS = {"tab_table", "multi_year_text", "prose", "kpi_csv"}
@@ -73,12 +66,12 @@ def read(text: str) -> tuple[list[RawValue], list[RowError]]:
         problem = None
         if not label:
             problem = ("csv_label", "label is empty")
-        elif not (is_number(value) or is_nil(value) or is_not_reported(value)):
+        elif (number := parse_number(value)) is None and not is_not_reported(value):
             problem = (
                 "csv_value",
                 f"value {value!r} is neither a number, 'Nil' nor a not-reported mark",
             )
-        elif is_number(value) and not math.isfinite(parse_number(value)):
+        elif number is not None and not math.isfinite(number):
             problem = ("csv_value", f"value {value[:20]}... has {len(value)} digits: out of range")
         elif extractor not in EXTRACTORS:
             problem = (

@@ -54,11 +54,14 @@ MAX_LABEL_WORDS = 6
 MIN_PAGE_LINES = 4  # a running header/footer is never this close to its next print
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _shape(line: str) -> str:
-    return re.sub(r"\d+", "#", line.strip())
+    return _DIGITS.sub("#", line.strip())
 
 
-def _footer_shapes(lines: list[str]) -> set[str]:
+def _footer_shapes(lines: list[str], by_shape: dict[str, list[int]]) -> set[str]:
     """Running page headers/footers: long lines repeated three times or more, page numbers
     aside, and never close to themselves (once a page). Rows of one table can share a shape
     too ('Scope 1 ...', 'Scope 2 ...' with digits alike), but they sit on nearby lines; table
@@ -66,7 +69,7 @@ def _footer_shapes(lines: list[str]) -> set[str]:
     headers = {_shape(line) for line in lines if _HEADER.search(clean(line))}
     return {
         shape
-        for shape, at in _long_lines_by_shape(lines).items()
+        for shape, at in by_shape.items()
         if len(at) >= 3 and min(b - a for a, b in pairwise(at)) >= MIN_PAGE_LINES
     } - headers
 
@@ -79,11 +82,11 @@ def _long_lines_by_shape(lines: list[str]) -> dict[str, list[int]]:
     return seen
 
 
-def _repeated_shapes(lines: list[str]) -> set[str]:
+def _repeated_shapes(by_shape: dict[str, list[int]]) -> set[str]:
     """Long lines printed three times or more but for their digits ('... | Page 2'): running
     headers even where pages are too short to tell them from table rows. Never reported as
     unread rows."""
-    return {shape for shape, at in _long_lines_by_shape(lines).items() if len(at) >= 3}
+    return {shape for shape, at in by_shape.items() if len(at) >= 3}
 
 
 _SPACED = re.compile(rf"^(?:0|[1-9]\d{{0,2}})(?: \d{{3}})+(?:\.\d+)?(?:{FOOTNOTE})?$")
@@ -275,8 +278,9 @@ def extract(
 ) -> tuple[list[RawValue], list[RowError]]:
     """Values of every multi-year table, and the rows of them that could not be read."""
     cleaned = [clean(line) for line in lines]
-    footers = _footer_shapes(lines)
-    repeated = _repeated_shapes(lines)
+    by_shape = _long_lines_by_shape(lines)
+    footers = _footer_shapes(lines, by_shape)
+    repeated = _repeated_shapes(by_shape)
     broken = _join_broken_units(cleaned)
     values: list[RawValue] = []
     errors: list[RowError] = []
