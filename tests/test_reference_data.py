@@ -70,3 +70,12 @@ def test_schema_document_is_current():
 
     committed = (TABLES_FILE.parent / "SCHEMA.md").read_text()
     assert committed == schema_markdown(), "run: python -m assets.tables"
+
+
+def test_every_metric_reads_its_own_canonical_unit():
+    """Only reviewed aliases are read: a metric whose canonical unit (as SQL users see it) has no
+    alias could take no printed value at all, e.g. supply_chain.suppliers in 'count'."""
+    for m in reference.metrics().values():
+        if m.pint_unit and m.pint_unit != units.CURRENCY:
+            conv = units.convert(1, m.canonical_unit, m.metric_id)
+            assert (conv.status, conv.value) == ("ok", 1.0), m.metric_id
