@@ -39,7 +39,14 @@ TEXT_TYPES = (str, int, float, dt.date)  # what a metadata field may hold: no li
 
 class _MetadataLoader(SAFE_LOADER):
     """The safe loader, refusing a key given twice: YAML keeps the last one silently (a
-    fiscal_year appended below the first would win)."""
+    fiscal_year appended below the first would win). A number with a leading zero is a code
+    (ticker 00601), not YAML 1.1's octal 385."""
+
+    def construct_yaml_int(self, node):
+        text = self.construct_scalar(node)
+        if re.fullmatch(r"0[0-9_]+", text):
+            return text
+        return super().construct_yaml_int(node)
 
     def construct_mapping(self, node, deep=False):
         keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
@@ -49,6 +56,9 @@ class _MetadataLoader(SAFE_LOADER):
                 None, None, f"key {', '.join(twice)} is given twice", node.start_mark
             )
         return super().construct_mapping(node, deep=deep)
+
+
+_MetadataLoader.add_constructor("tag:yaml.org,2002:int", _MetadataLoader.construct_yaml_int)
 
 
 _PLAIN_FILE_NAME = re.compile(r"^[\w.-]+$")
@@ -213,6 +223,10 @@ def read_metadata(path: Path, max_bytes: int) -> dict[str, Any]:
             " inside)",
         )
     out = {f: str(meta[f]).strip() if meta.get(f) is not None else None for f in OPTIONAL_FIELDS}
+    if out["currency"]:  # as money is kept: 'RMB' -> 'CNY', 'HK$' -> 'HKD'
+        from assets.units import currency_code  # pint: only for reports that name a currency
+
+        out["currency"] = currency_code(out["currency"]) or out["currency"].upper()
     source = out["source_document"]
     if source is not None and (not _PLAIN_FILE_NAME.match(source) or source.startswith(".")):
         raise RejectedReport(

@@ -10,6 +10,7 @@ unit_aliases.csv fixes it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -32,13 +33,14 @@ class ParsedUnit:
     note: str  # assumption behind the reading, if any
 
 
-MIN_LETTERS_CASE_FREE = 4
+_WORD = re.compile(r"[a-z]{3,}")
 
 
 def case_free(printed: str) -> bool:
-    """Is case irrelevant in this alias? In a spelled-out name ('tonnes', 'Megalitres') it is;
-    in a symbol (fewer than four letters) case is an SI prefix: ML is not ml, MWh is not mWh."""
-    return sum(ch.isalpha() for ch in printed) >= MIN_LETTERS_CASE_FREE
+    """Is case irrelevant in this alias? In a spelled-out name ('tonnes', 'Megalitres', 'HK$
+    million') it is; in a symbol case is an SI prefix: ML is not ml, MWh is not mWh, MtCO2e
+    (megatonnes) is not MTCO2e (metric tonnes). A name has a run of three lower-case letters."""
+    return bool(_WORD.search(printed))
 
 
 @cache
@@ -127,6 +129,16 @@ def convertible(printed: str | None, metric_id: str) -> bool:
 
 
 CURRENCY = "currency"  # metrics.csv pint_unit of an amount kept in its printed currency
+
+
+def currency_code(printed: str | None) -> str | None:
+    """The currency a printed unit or metadata field names, as the base unit money is kept in
+    ('RMB million' -> 'CNY', 'HK$' -> 'HKD'); None when it names no known currency."""
+    parsed = parse_unit(printed)
+    if parsed is None:
+        return None
+    conv = _in_currency(quantity(1.0, parsed), "")
+    return conv.unit if conv.status == "ok" else None
 
 
 def _in_currency(q: pint.Quantity, note: str) -> Conversion:

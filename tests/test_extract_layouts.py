@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
 
 from assets import mapping
 from assets.extract import kpi_csv, multi_year_text, prose, tab_tables, years
 from assets.extract.document import extract_text
+from assets.precision import ROUNDING_SQL
 
 
 def test_tab_table_with_unit_column_and_intensity_column():
@@ -289,3 +291,24 @@ def test_split_year_header_is_a_year_in_multi_year_text_and_never_a_breakdown():
     ]  # fmt: skip
     assert tab_tables.extract(["Indicator\t2024/25", "Training hours\t12"])[0][0].year == 2024
     assert mapping.resolve("Training hours", None, "FY2024/25", "hours").breakdown is None
+
+
+def test_a_header_that_looks_like_years_but_names_none_is_no_header():
+    """'2024/23' is no split year: once a crash that rejected the whole report."""
+    lines = ["Indicator Unit 2024/23 2023/22", "Electricity consumption MWh 1,000 900"]
+    assert multi_year_text.extract(lines) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("printed", "value", "unit", "tolerance"),
+    [("1.4¹", 1_400.0, "tCO2e", 50.0),  # 1.4 ktCO2e: footnote mark dropped, as the reader does
+     ("1\u00a0400.4", 1_400_400.0, "tCO2e", 50.0),  # 1 400.4 ktCO2e, no-break space grouped
+     ("Nil", 0.0, "t", 0.0), ("2,366", 2.366, "MWh/t", 0.0005), ("341", 341.0, "persons", 0.0)],
+)  # fmt: skip
+def test_the_printed_precision_reads_numbers_as_the_readers_do(printed, value, unit, tolerance):
+    """A tolerance taken from a number the readers understood but this rule did not was
+    0.005 t for 1.4 ktCO2e: valid totals failed."""
+    con = duckdb.connect()
+    query = f"SELECT {ROUNDING_SQL} FROM (SELECT ? AS reported_value, ? AS value, ? AS unit) f"
+    (got,) = con.execute(query, [printed, value, unit]).fetchone()
+    assert got == pytest.approx(tolerance)

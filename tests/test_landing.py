@@ -354,3 +354,9 @@ def test_csv_rows_out_of_range_are_named_and_the_rest_kept():
         (3, "csv_integer"), (4, "csv_integer"), (5, "csv_value"), (8, "csv_format")
     ]  # fmt: skip
     assert "99999999999" in errors[0].message and "out of range" in errors[2].message
+
+
+def test_codes_with_a_leading_zero_stay_codes(tmp_path):
+    """YAML 1.1 reads 00601 as the octal 385: a HKEX ticker or issuer id became another."""
+    meta = _meta(tmp_path, GOOD_META.replace("issuer_id: ACME", "issuer_id: 00601\nticker: 00601"))
+    assert (meta["issuer_id"], meta["ticker"], meta["fiscal_year"]) == ("00601", "00601", 2024)

@@ -31,6 +31,10 @@ period_end: 2025-03-31
         (6_420, "mt", "waste.hazardous", 6_420, "t"),
         (1.5, "ktCO2e", "ghg.scope1", 1_500, "tCO2e"),
         (3, "TONNES", "waste.hazardous", 3, "t"),
+        (1_234, "MTCO2e", "ghg.scope1", 1_234, "tCO2e"),  # metric tonnes, as MT and mt are
+        (2, "MtCO2e", "ghg.scope1", 2_000_000, "tCO2e"),  # megatonnes: the case is the prefix
+        (5, "KWH", "energy.electricity", 0.005, "MWh"),
+        (5, "Kg", "waste.hazardous", 0.005, "t"),
     ],
 )
 def test_conversion_to_canonical_unit(value, unit, metric, expected, canonical):
@@ -62,6 +66,7 @@ def test_bad_units_are_reported_not_guessed(unit, status):
         ("ml", "water.consumption"),  # millilitres: not ML (megalitres), whose case is its prefix
         ("mL", "water.consumption"),
         ("mwh", "energy.total"),  # milliwatt-hours, not MWh
+        ("mtco2e", "ghg.scope1"),  # a symbol: no case-free match to MTCO2e or MtCO2e
     ],
 )
 def test_only_reviewed_aliases_are_read(unit, metric):
@@ -135,7 +140,7 @@ def test_community_investment_is_published_in_the_reports_currency(tmp_path, bui
     """An amount of money keeps its printed currency, in base units (no exchange rate is
     assumed); a currency other than the one the report's metadata names is flagged."""
     landing = copy_sample(tmp_path / "landing")
-    (landing / "acme.yaml").write_text(META + "currency: CNY\n")
+    (landing / "acme.yaml").write_text(META + "currency: RMB\n")  # read as CNY
     (landing / "acme.csv").write_text(
         "label,unit,year,value,source_line,metric_hint\n"
         "Donations,RMB million,2024,1.5,9,community.investment\n"

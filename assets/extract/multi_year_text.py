@@ -292,6 +292,9 @@ def extract(
             continue
         printed_years = re.findall(_YEAR, header.group("years") or header.group("year"), re.I)
         labels = dict(enumerate(map(year_labels.parse, printed_years)))
+        if None in labels.values():  # '2024/23' looks like a year but names none: no header
+            i += 1
+            continue
         years = list(year_labels.fiscal_years(labels, calendar).values())
         plain = [not (lb.fy or lb.split) for lb in labels.values()]
         change = bool(header.group("change") or header.group("change1"))
