@@ -73,9 +73,10 @@ SELECT r.document, r.source_document, r.line_number, r.issuer_id,
        r.not_reported, w.mapping_status, w.mapping_rule, w.metric_id, w.breakdown,
        CASE WHEN w.metric_id IS NULL THEN NULL
             WHEN r.not_reported THEN 'not_reported'
-            -- money keeps its printed currency: it must be the one the metadata names
+            -- money keeps its printed currency: it must be the one the metadata names (a code,
+            -- as landing reads it: RMB -> CNY)
             WHEN w.money AND w.conversion_status = 'ok'
-                 AND w.canonical_unit <> upper(coalesce(d.currency, w.canonical_unit))
+                 AND w.canonical_unit <> coalesce(d.currency, w.canonical_unit)
             THEN 'other_currency'
             ELSE w.conversion_status END
            AS conversion_status,

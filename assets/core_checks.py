@@ -7,6 +7,7 @@ the rounding carried by the other values in the computation.
 from __future__ import annotations
 
 import os
+from functools import cache
 
 import pandas as pd
 
@@ -64,15 +65,9 @@ def _ratio_factor(num_metric: str, den_metric: str, ratio_metric: str) -> float:
         1.0, metrics[den_metric].pint_unit
     )
     target = reg.parse_expression(metrics[ratio_metric].pint_unit)
-    factors = [
-        reg.parse_expression(f.factor)
-        for f in reference.factors()
-        if f.applied and {num_metric, den_metric} & set(f.metrics)
-    ]
-    for candidate in [q, *(q * f for f in factors), *(q / f for f in factors)]:
-        if candidate.is_compatible_with(target):
-            return float(candidate.to(target).magnitude)
-    return 1.0  # e.g. average hours printed as 'hours', not hours per person
+    reached = units.reach(q, target, {num_metric, den_metric})
+    # None: e.g. average hours printed as 'hours', not hours per person
+    return 1.0 if reached is None else float(reached[0].magnitude)
 
 
 def _ratio_pairs(facts: str, same_document: bool) -> str:
@@ -151,8 +146,10 @@ ORDER BY ALL
 """
 
 
+@cache
 def _ratio_specs() -> pd.DataFrame:
-    """Numerator, denominator and unit factor of every ratio metric in ref.metrics."""
+    """Numerator, denominator and unit factor of every ratio metric in ref.metrics (read once
+    per process, as `reference` reads the reference data)."""
     metrics = reference.metrics()
     return pd.DataFrame(
         [

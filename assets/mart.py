@@ -259,7 +259,7 @@ MART_CHECKS = [
            FROM mart.esg_facts f LEFT JOIN ref.metrics m USING (metric_id)
            LEFT JOIN raw.report_documents d ON d.document = f.source_document
            WHERE m.metric_id IS NULL OR f.unit IS DISTINCT FROM
-                 CASE WHEN m.pint_unit = 'currency' THEN upper(coalesce(d.currency, f.unit))
+                 CASE WHEN m.pint_unit = 'currency' THEN coalesce(d.currency, f.unit)
                       ELSE m.canonical_unit END""",
     ),
     sql_check(

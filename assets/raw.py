@@ -56,6 +56,22 @@ def years_in_range(conn) -> list[Finding]:
     )
 
 
+def _row_errors_check(name: str, severity: str, description: str, documents: str) -> Check:
+    """The rows raw.load_errors names in loaded reports of some kind (`documents`, SQL on d)."""
+    return sql_check(
+        name,
+        ["raw", "load_errors"],
+        severity,
+        description,
+        f"""SELECT d.issuer_id, d.fiscal_year, e.document AS source_document,
+                   e.line_number AS source_line,
+                   e.document || ' line ' || e.line_number || ' [' || e.rule || ']: '
+                   || e.message AS message
+            FROM raw.load_errors e JOIN raw.report_documents d USING (document)
+            WHERE d.status = 'loaded' AND {documents} ORDER BY ALL""",
+    )
+
+
 RAW_CHECKS = [
     sql_check(
         "documents_readable",
@@ -90,31 +106,19 @@ RAW_CHECKS = [
            FROM firsts WHERE same_file < document OR same_source < document
            ORDER BY ALL""",
     ),
-    sql_check(
+    _row_errors_check(
         "rows_readable",
-        ["raw", "load_errors"],
         ERROR,
         "Every row of a KPI table is readable (label, number, integer line and year).",
-        """SELECT d.issuer_id, d.fiscal_year, e.document AS source_document,
-                  e.line_number AS source_line,
-                  e.document || ' line ' || e.line_number || ' [' || e.rule || ']: ' || e.message
-                  AS message
-           FROM raw.load_errors e JOIN raw.report_documents d USING (document)
-           WHERE d.status = 'loaded' AND d.format = 'csv' ORDER BY ALL""",
+        "d.format = 'csv'",
     ),
-    sql_check(
+    _row_errors_check(
         "table_rows_read",
-        ["raw", "load_errors"],
         WARN,
         "Every row of a table in a report text was read: a row or cell the readers recognise as"
         " table data but could not read (a number in parentheses, ambiguous digit grouping,"
         " fewer values than years) is named. A warning: the rest of the report is read as usual.",
-        """SELECT d.issuer_id, d.fiscal_year, e.document AS source_document,
-                  e.line_number AS source_line,
-                  e.document || ' line ' || e.line_number || ' [' || e.rule || ']: ' || e.message
-                  AS message
-           FROM raw.load_errors e JOIN raw.report_documents d USING (document)
-           WHERE d.status = 'loaded' AND d.format <> 'csv' ORDER BY ALL""",
+        "d.format <> 'csv'",
     ),
     Check(
         "years_in_range",

@@ -111,8 +111,20 @@ def clean_sql(x: str) -> str:
     )
 
 
-def _factor_candidates(metric_id: str) -> list[reference.Factor]:
-    return [f for f in reference.factors() if f.applied and metric_id in f.metrics]
+def reach(
+    q: pint.Quantity, target: pint.Quantity, metric_ids: set[str]
+) -> tuple[pint.Quantity, reference.Factor | None] | None:
+    """q in the target's unit: directly, or across dimensions through one applied factor of
+    these metrics (a density, a calorific value), times or divided; None when neither works."""
+    if q.is_compatible_with(target):
+        return q.to(target), None
+    for f in reference.factors():
+        if f.applied and metric_ids & set(f.metrics):
+            fq = registry().parse_expression(f.factor)
+            for candidate in (q * fq, q / fq):
+                if candidate.is_compatible_with(target):
+                    return candidate.to(target), f
+    return None
 
 
 @cache
@@ -161,17 +173,11 @@ def convert(value: float, printed: str | None, metric_id: str) -> Conversion:
     q = quantity(value, parsed)
     if metric.pint_unit == CURRENCY:
         return _in_currency(q, parsed.note)
-    target = registry().parse_expression(metric.pint_unit)
+    reached = reach(q, registry().parse_expression(metric.pint_unit), {metric_id})
+    if reached is None:
+        return Conversion(None, None, "incompatible_unit", "")
+    converted, f = reached
     notes = [parsed.note] if parsed.note else []
-    if q.is_compatible_with(target):
-        return Conversion(
-            _clean(q.to(target).magnitude), metric.canonical_unit, "ok", "; ".join(notes)
-        )
-    for f in _factor_candidates(metric_id):
-        fq = registry().parse_expression(f.factor)
-        for candidate in (q * fq, q / fq):
-            if candidate.is_compatible_with(target):
-                notes.append(f"{f.factor_id} {f.factor} ({f.source}; {f.edition})".strip())
-                converted = _clean(candidate.to(target).magnitude)
-                return Conversion(converted, metric.canonical_unit, "ok", "; ".join(notes))
-    return Conversion(None, None, "incompatible_unit", "")
+    if f is not None:
+        notes.append(f"{f.factor_id} {f.factor} ({f.source}; {f.edition})".strip())
+    return Conversion(_clean(converted.magnitude), metric.canonical_unit, "ok", "; ".join(notes))

@@ -199,17 +199,15 @@ def test_renewable_share_uses_total_energy_as_base(build, landing):
     assert published(con, "REMT") == 29
 
 
+# The rule finding on REMT 2024's people trained (302, source line 219).
+REMT_TRAINED_2024 = ("error", "REMT", 2024, "training.employees_trained", 219)
+
+
 def test_people_trained_cannot_exceed_employees(build, landing):
     edit_kpi_table(landing / REMT_CSV, {"source_line": 178}, value="250")
     con = build(landing)
     ((severity, issuer, year, metric, line, _),) = failures(con, "rule_trained_within_employees")
-    assert (severity, issuer, year, metric, line) == (
-        "error",
-        "REMT",
-        2024,
-        "training.employees_trained",
-        219,
-    )
+    assert (severity, issuer, year, metric, line) == REMT_TRAINED_2024
     assert published(con, "NRE") == 29
 
 
@@ -287,13 +285,7 @@ def test_relation_rules_judge_the_value_the_mart_publishes(build, landing):
     ((severity, issuer, year, metric, line, message),) = failures(
         con, "rule_trained_within_employees"
     )
-    assert (severity, issuer, year, metric, line) == (
-        "error",
-        "REMT",
-        2024,
-        "training.employees_trained",
-        219,
-    )
+    assert (severity, issuer, year, metric, line) == REMT_TRAINED_2024
     assert "302 <= workforce.employees 290" in message and f"{doc} line 10" in message
     current = con.execute(
         """SELECT value, source_document, source_line FROM core.facts WHERE is_current

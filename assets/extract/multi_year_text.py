@@ -61,12 +61,15 @@ def _shape(line: str) -> str:
     return _DIGITS.sub("#", line.strip())
 
 
-def _footer_shapes(lines: list[str], by_shape: dict[str, list[int]]) -> set[str]:
+def _footer_shapes(
+    lines: list[str], cleaned: list[str], by_shape: dict[str, list[int]]
+) -> set[str]:
     """Running page headers/footers: long lines repeated three times or more, page numbers
     aside, and never close to themselves (once a page). Rows of one table can share a shape
     too ('Scope 1 ...', 'Scope 2 ...' with digits alike), but they sit on nearby lines; table
     headers repeat as well, but they are not footers."""
-    headers = {_shape(line) for line in lines if _HEADER.search(clean(line))}
+    headers = {_shape(line) for line, text in zip(lines, cleaned, strict=True)
+               if _HEADER.search(text)}  # fmt: skip
     return {
         shape
         for shape, at in by_shape.items()
@@ -279,7 +282,7 @@ def extract(
     """Values of every multi-year table, and the rows of them that could not be read."""
     cleaned = [clean(line) for line in lines]
     by_shape = _long_lines_by_shape(lines)
-    footers = _footer_shapes(lines, by_shape)
+    footers = _footer_shapes(lines, cleaned, by_shape)
     repeated = _repeated_shapes(by_shape)
     broken = _join_broken_units(cleaned)
     values: list[RawValue] = []
