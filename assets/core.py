@@ -263,7 +263,7 @@ GX_SUITE = "core_facts"
 
 @dg.asset(
     key=["core", "mapped_values"],
-    deps=[["raw", "reported_values"], *MAPPING_VOCABULARY, *CONVERSION_VOCABULARY],
+    deps=[["raw", "report_documents"], *MAPPING_VOCABULARY, *CONVERSION_VOCABULARY],
     group_name="core",
     pool=WAREHOUSE_POOL,
     kinds={"duckdb", "pandas"},
@@ -351,9 +351,7 @@ ORDER BY d.report
     key=["core", "document_coverage"],
     deps=[
         ["core", "mapped_values"],
-        ["raw", "label_mentions"],
         ["raw", "report_documents"],
-        ["raw", "load_errors"],
     ],
     group_name="core",
     pool=WAREHOUSE_POOL,

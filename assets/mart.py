@@ -296,7 +296,7 @@ MART_CHECKS = [
         ),
         dg.AssetSpec(
             ["mart", "kpi_disclosure"],
-            deps=[["mart", "esg_facts"], ["raw", "label_mentions"], ["ref", "hkex_kpis"]],
+            deps=[["mart", "esg_facts"], ["raw", "report_documents"], ["ref", "hkex_kpis"]],
             description="Per issuer-year: which HKEX KPIs are disclosed, unreadable or absent.",
             kinds={"duckdb"},
         ),

@@ -4,17 +4,19 @@ Kept apart from the raw asset (assets/raw.py) and free of Dagster: each spawned 
 imports this module, and starts in half a second instead of two.
 """
 
+import dataclasses
 import multiprocessing
 import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import pandas as pd
+import pyarrow as pa
 
 from assets import landing
 from assets.extract import document, mentions, years
-from assets.tables import tables
+from assets.extract.values import RawValue
+from assets.tables import arrow_table, tables
 
 
 def _error(report: str, doc: str, line: int | None, rule: str, message: str) -> dict:
@@ -27,8 +29,11 @@ def _error(report: str, doc: str, line: int | None, rule: str, message: str) -> 
     }
 
 
-def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, list, list, list]:
-    """One report pair -> (its raw.report_documents row, values, label mentions, errors)."""
+def _load_report(
+    report: landing.LandingReport, max_bytes: int
+) -> tuple[dict, list[RawValue], list, list]:
+    """One report pair -> (its raw.report_documents row, its values as read, label mentions,
+    errors)."""
     row: dict = {"report": report.name, "document": report.document_name, "status": "loaded"}
     row["format"] = report.fmt
     row["metadata_file"] = report.metadata_name
@@ -51,23 +56,41 @@ def _load_report(report: landing.LandingReport, max_bytes: int) -> tuple[dict, l
     errors = [
         _error(report.name, row["document"], e.line_number, e.rule, e.message) for e in row_errors
     ]
-    base = {
-        "report": report.name,
-        "document": row["document"],
-        "source_document": row["source_document"],
-        "issuer_id": meta["issuer_id"],
-        "report_fiscal_year": meta["fiscal_year"],
-    }
     found = []
     if report.fmt != "csv":
         value_lines = {  # a value printed under a broken line covers both lines
             v.line_number - k for v in extracted for k in range((v.raw_text or "").count("\n") + 1)
         }
+        base = _report_columns(row)
         found = [
             base | {"line_number": m.line_number, "text": m.text, "metric_id": m.metric_id}
             for m in mentions.extract(text.splitlines(), value_lines)
         ]
-    return row, [base | v.as_row() for v in extracted], found, errors
+    return row, extracted, found, errors
+
+
+def _report_columns(row: dict) -> dict:
+    """The columns raw.reported_values and raw.label_mentions repeat from their report."""
+    return {
+        "report": row["report"],
+        "document": row["document"],
+        "source_document": row["source_document"],
+        "issuer_id": row["issuer_id"],
+        "report_fiscal_year": row["fiscal_year"],
+    }
+
+
+def _add_values(columns: dict[str, list], row: dict, values: list[RawValue]) -> None:
+    """Append a report's values to raw.reported_values' columns, column by column (a dict per
+    value cost as much as a fifth of the reading)."""
+    if not values:  # a rejected or removed report: its row lacks the report columns
+        return
+    for name, same in _report_columns(row).items():
+        columns[name] += [same] * len(values)
+    for name in VALUE_FIELDS:
+        columns[name] += [getattr(v, name) for v in values]
+    columns["value"] += [v.value for v in values]
+    columns["not_reported"] += [v.not_reported for v in values]
 
 
 def workers() -> int:
@@ -79,13 +102,18 @@ PARALLEL_FROM = 200  # fewer reports are read faster in-process than by starting
 CHUNK_REPORTS = 25  # reports per worker task: frames of a few thousand rows each
 
 
+# raw.reported_values' columns taken as the readers give them.
+VALUE_FIELDS = tuple(f.name for f in dataclasses.fields(RawValue))
 RAW_TABLES = (
     "raw.report_documents",
     "raw.reported_values",
     "raw.label_mentions",
     "raw.load_errors",
 )
-DEFAULT_BATCH_REPORTS = 500
+# 1,000 reports are about 160,000 values, more than a DuckDB row group (122,880 rows): DuckDB
+# then writes a batch's rows straight to the database file instead of through its write-ahead
+# log, and the writes take half the time (9 s against 4 s at 10,000 reports, bench/RESULTS.md).
+DEFAULT_BATCH_REPORTS = 1000
 
 
 def batch_reports() -> int:
@@ -99,20 +127,24 @@ def _removed(name: str) -> tuple[dict, list, list, list]:
     return row | {"error": "removed: no longer in the landing folder"}, [], [], []
 
 
-def _load_chunk(
-    items: list[landing.LandingReport | str], max_bytes: int
-) -> dict[str, pd.DataFrame]:
-    """A few reports (a name: a removed one) as the four raw tables' frames. Run in a worker,
-    so the frames are built there, not in the step's process."""
-    rows: dict[str, list] = {name: [] for name in RAW_TABLES}
+def _load_chunk(items: list[landing.LandingReport | str], max_bytes: int) -> dict[str, pa.Table]:
+    """A few reports (a name: a removed one) as the four raw tables, in Arrow. Run in a worker,
+    so the tables are built there, not in the step's process."""
+    columns = {t: {c: [] for c in tables()[t].column_names} for t in RAW_TABLES}
     for item in items:
-        loaded = _removed(item) if isinstance(item, str) else _load_report(item, max_bytes)
-        for table, part in zip(RAW_TABLES, loaded, strict=True):
-            rows[table] += [part] if table == "raw.report_documents" else part
-    return {t: pd.DataFrame(r, columns=tables()[t].column_names) for t, r in rows.items()}
+        row, values, found, errors = (
+            _removed(item) if isinstance(item, str) else _load_report(item, max_bytes)
+        )
+        for name, cols in columns["raw.report_documents"].items():
+            cols.append(row.get(name))
+        _add_values(columns["raw.reported_values"], row, values)
+        for table, rows in (("raw.label_mentions", found), ("raw.load_errors", errors)):
+            for name, cols in columns[table].items():
+                cols += [r[name] for r in rows]
+    return {t: arrow_table(t, cols) for t, cols in columns.items()}
 
 
-def _load_all(chunks: list[list], max_bytes: int) -> Iterator[dict[str, pd.DataFrame]]:
+def _load_all(chunks: list[list], max_bytes: int) -> Iterator[dict[str, pa.Table]]:
     """_load_chunk for each chunk, in order, spread over worker processes when there are many
     reports.
 
@@ -134,8 +166,8 @@ def _slices(items: list, size: int) -> list[list]:
 
 def load_batches(
     folder: Path, max_bytes: int, reports: list[str] | None = None, batch: int | None = None
-) -> Iterator[dict[str, pd.DataFrame]]:
-    """Read report pairs (all, or the named ones) into the four raw tables, as DataFrames of
+) -> Iterator[dict[str, pa.Table]]:
+    """Read report pairs (all, or the named ones) into the four raw tables, as Arrow tables of
     `batch` reports at a time (all at once without a batch), so memory does not grow with N.
 
     A named report whose files have left the folder gets a 'removed' row and no values.
@@ -150,16 +182,16 @@ def load_batches(
     try:
         for chunks in batches:
             parts = [next(loaded) for _ in chunks]
-            yield {t: pd.concat([p[t] for p in parts], ignore_index=True) for t in RAW_TABLES}
+            yield {t: pa.concat_tables([p[t] for p in parts]) for t in RAW_TABLES}
     finally:
         loaded.close()  # stops the workers if the caller stops early
 
 
 def load_landing(
     folder: Path, max_bytes: int, reports: list[str] | None = None
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, pa.Table]:
     """All the named reports (or every report) at once: see load_batches."""
     frames = list(load_batches(folder, max_bytes, reports))
     if not frames:
-        return {t: pd.DataFrame(columns=tables()[t].column_names) for t in RAW_TABLES}
+        return _load_chunk([], max_bytes)
     return frames[0]

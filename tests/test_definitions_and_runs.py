@@ -20,7 +20,7 @@ def test_definitions_load_with_layered_asset_keys():
     assert keys == {
         "ref/metrics", "ref/label_map", "ref/unit_aliases", "ref/conversion_factors",
         "ref/prose_patterns", "ref/consistency_rules", "ref/hkex_kpis", "raw/report_documents",
-        "raw/reported_values", "raw/label_mentions", "raw/load_errors", "core/mapped_values",
+        "core/mapped_values",
         "core/unmapped_values", "core/document_coverage", "core/facts", "mart/esg_facts",
         "mart/issuer_year", "mart/kpi_disclosure", "mart/withheld_issuer_years",
     }  # fmt: skip

@@ -82,8 +82,7 @@ def test_sensor_runs_only_the_new_changed_or_removed_report(tmp_path):
     result, cursor = _tick(instance, landing, cursor)
     (run,) = _execute(defs, instance, result)
     raw = {(k, p) for k, p in _materialized(run) if k.startswith("raw/")}
-    tables = ("report_documents", "reported_values", "label_mentions", "load_errors")
-    assert raw == {(f"raw/{t}", "acme") for t in tables}
+    assert raw == {("raw/report_documents", "acme")}
     assert ("mart/esg_facts", None) in _materialized(run)
     assert _issuers(warehouse) == {"ACME", "NRE", "REMT"}
 
@@ -182,7 +181,7 @@ def test_many_reports_backfill_in_one_run(tmp_path):
     run = run_pipeline(landing, tmp_path / "esg.duckdb", instance)
     assert run.success
     assert len(instance.get_runs()) == 1
-    partitions = {p for k, p in _materialized(run) if k == "raw/reported_values"}
+    partitions = {p for k, p in _materialized(run) if k == "raw/report_documents"}
     assert len(partitions) == 7
     assert raw_landing.backfill_policy == dg.BackfillPolicy.single_run()
 
