@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 from assets import mapping, quality, reference, units
 from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
-from assets.precision import ROUNDING_SQL
+from assets.precision import PRINTED_DIGITS_SQL, ROUNDING_SQL
 from assets.quality import ERROR, WARN, issuer_scoped, schema_check, sql_check
 from assets.scope import Scope, in_scope, mark_ref_data, pending, replace_rows
 from assets.tables import tables
@@ -140,6 +140,12 @@ reported AS (
     FROM printed WHERE copies > 1
     GROUP BY issuer_id, fiscal_year, metric_id, breakdown, value, unit, source_document
 ),
+-- How precisely each value was printed (assets/precision.py says why); a derived total
+-- carries the sum of its parts' rounding.
+reported_rounded AS (
+    SELECT f.*, {ROUNDING_SQL} AS printed_rounding
+    FROM (SELECT *, {PRINTED_DIGITS_SQL} AS printed_digits FROM reported) f
+),
 -- A part printed as 'not reported': summing the others would understate the total.
 incomplete AS (
     SELECT DISTINCT issuer_id, fiscal_year, metric_id, source_document
@@ -152,7 +158,8 @@ incomplete AS (
 -- grouping).
 derivable AS (
     SELECT r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
-    FROM reported r JOIN ref.metrics m ON m.metric_id = r.metric_id AND m.aggregation = 'sum'
+    FROM reported_rounded r
+    JOIN ref.metrics m ON m.metric_id = r.metric_id AND m.aggregation = 'sum'
     GROUP BY ALL HAVING bool_and(r.breakdown IS NOT NULL)
 ),
 derived AS (
@@ -164,32 +171,28 @@ derived AS (
            array_to_string(list_sort(list_distinct(flatten(list(
                coalesce(r.lines, [r.source_line]))))), ',') AS derived_from_lines,
            nullif(array_to_string(list_sort(list_distinct(list(r.assumption))), '; '), '')
-               AS assumption
-    FROM reported r SEMI JOIN derivable d
+               AS assumption,
+           NULL::VARCHAR AS printed_digits, sum(r.printed_rounding) AS printed_rounding
+    FROM reported_rounded r SEMI JOIN derivable d
       ON r.issuer_id = d.issuer_id AND r.fiscal_year = d.fiscal_year
      AND r.metric_id = d.metric_id AND r.source_document = d.source_document
     GROUP BY r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
 ),
 facts AS (
-    SELECT * FROM reported
+    SELECT * FROM reported_rounded
     UNION ALL
     SELECT d.* FROM derived d ANTI JOIN incomplete i
         ON i.issuer_id = d.issuer_id AND i.fiscal_year = d.fiscal_year
        AND i.metric_id = d.metric_id AND i.source_document = d.source_document
 ),
--- How precisely each value was printed (assets/precision.py says why).
 rounded AS (
-    SELECT f.*, doc.fiscal_year AS report_fiscal_year,
-           {ROUNDING_SQL} AS printed_rounding
+    SELECT f.*, doc.fiscal_year AS report_fiscal_year
     FROM facts f
     LEFT JOIN raw.report_documents doc
         ON doc.source_document = f.source_document AND doc.status = 'loaded'
 )
-SELECT * EXCLUDE (printed_rounding, lines),
-       coalesce(CASE WHEN basis = 'derived'
-                     THEN sum(printed_rounding) FILTER (WHERE breakdown IS NOT NULL) OVER (
-                         PARTITION BY issuer_id, fiscal_year, metric_id, source_document)
-                     ELSE printed_rounding END, 0.0) AS rounding,
+SELECT * EXCLUDE (printed_digits, printed_rounding, lines),
+       coalesce(printed_rounding, 0.0) AS rounding,
        row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
                           ORDER BY {CURRENT_ORDER}) = 1 AS is_current
 FROM rounded

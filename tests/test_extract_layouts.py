@@ -10,7 +10,7 @@ import pytest
 from assets import mapping
 from assets.extract import kpi_csv, multi_year_text, prose, tab_tables, years
 from assets.extract.document import extract_text
-from assets.precision import ROUNDING_SQL
+from assets.precision import PRINTED_DIGITS_SQL, ROUNDING_SQL
 
 
 def test_tab_table_with_unit_column_and_intensity_column():
@@ -309,6 +309,7 @@ def test_the_printed_precision_reads_numbers_as_the_readers_do(printed, value, u
     """A tolerance taken from a number the readers understood but this rule did not was
     0.005 t for 1.4 ktCO2e: valid totals failed."""
     con = duckdb.connect()
-    query = f"SELECT {ROUNDING_SQL} FROM (SELECT ? AS reported_value, ? AS value, ? AS unit) f"
+    row = f"SELECT *, {PRINTED_DIGITS_SQL} AS printed_digits FROM (SELECT $1 AS reported_value)"
+    query = f"SELECT {ROUNDING_SQL} FROM (SELECT *, $2 AS value, $3 AS unit FROM ({row})) f"
     (got,) = con.execute(query, [printed, value, unit]).fetchone()
     assert got == pytest.approx(tolerance)
