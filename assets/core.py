@@ -86,7 +86,6 @@ SELECT r.document, r.source_document, r.line_number, r.issuer_id,
 FROM {in_scope("raw.reported_values")} r
 JOIN _wording w ON {" AND ".join(f"r.{c} IS NOT DISTINCT FROM w.{c}" for c in WORDING)}
 LEFT JOIN raw.report_documents d ON w.money AND d.document = r.document
-ORDER BY r.document, r.line_number, r.year, r.column_header, r.label
 """
 
 
@@ -196,7 +195,6 @@ SELECT * EXCLUDE (printed_digits, printed_rounding, lines),
        row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
                           ORDER BY {CURRENT_ORDER}) = 1 AS is_current
 FROM rounded
-ORDER BY issuer_id, fiscal_year, metric_id, breakdown NULLS FIRST, source_document, source_line
 """
 
 

@@ -68,6 +68,7 @@ LEFT JOIN raw.report_documents AS d
 WHERE f.is_current  -- the one fact per key the checks judged (assets/core.py, CURRENT_ORDER)
   AND NOT EXISTS (SELECT 1 FROM _withheld w
                   WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
+ORDER BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown NULLS FIRST
 """
 
 
