@@ -1,4 +1,4 @@
-"""Reading landing reports into the four raw tables' frames, in worker processes for many.
+"""Reading landing reports into the four raw tables (Arrow), in worker processes for many.
 
 Kept apart from the raw asset (assets/raw.py) and free of Dagster: each spawned worker
 imports this module, and starts in half a second instead of two.
@@ -99,7 +99,7 @@ def workers() -> int:
 
 
 PARALLEL_FROM = 200  # fewer reports are read faster in-process than by starting workers
-CHUNK_REPORTS = 25  # reports per worker task: frames of a few thousand rows each
+CHUNK_REPORTS = 25  # reports per worker task: tables of a few thousand rows each
 
 
 # raw.reported_values' columns taken as the readers give them.

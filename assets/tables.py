@@ -61,13 +61,13 @@ ARROW_TYPES = {
 def arrow_table(name: str, columns: dict[str, list]) -> pa.Table:
     """Columns of Python values (None for NULL) as an Arrow table with the table's column types.
     Cheaper than a DataFrame of row dicts to build, to pickle from a worker and for DuckDB to
-    insert. A value of another type in a text column is written as its text, as DuckDB's cast
-    would."""
+    insert. NaN is NULL, as DuckDB reads it from a DataFrame; a value of another type in a text
+    column is written as its str()."""
     arrays = {}
     for col in tables()[name].columns:
         values, kind = columns[col.name], ARROW_TYPES[col.type]
         try:
-            arrays[col.name] = pa.array(values, kind)
+            arrays[col.name] = pa.array(values, kind, from_pandas=True)  # NaN -> NULL
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             if kind != pa.string():
                 raise

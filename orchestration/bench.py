@@ -108,7 +108,7 @@ def baseline(folder: Path, database: Path, skip: set[str] = frozenset()) -> tupl
 
 # Dagster's run tag for runs whose asset events an outside system records: the run emits no
 # materialization events. Only the benchmark's --event-floor sets it, to measure what the
-# pipeline costs without Dagster's one event per report partition and raw asset.
+# pipeline costs without Dagster's one event per report partition.
 NO_ASSET_EVENTS = {"dagster/defer_asset_events": "true"}
 
 

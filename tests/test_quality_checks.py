@@ -4,14 +4,18 @@ that fails, the issuer, metric and line it names, and that the untouched issuer 
 from __future__ import annotations
 
 import shutil
+import threading
 
 import duckdb
 import pytest
 
+from assets import quality
 from assets.core import FACT_CHECKS, MAPPED_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.mart import GX_SUITE, MART_CHECKS
+from assets.quality import ERROR, Check, Finding
 from assets.raw import RAW_CHECKS
+from assets.scope import Scope
 from tests.conftest import (
     NRE_CSV,
     REMT_CSV,
@@ -33,8 +37,9 @@ def landing(tmp_path):
 
 
 def evaluated(con, check) -> list[tuple]:
-    """Evaluate one check on a warehouse, as its asset's step does right after writing the table:
-    (issuer, year, metric, line, message) per finding."""
+    """Evaluate one check on a warehouse, on its whole tables, after the step wrote them (a step
+    runs the same evaluate on a cursor, two checks at a time): (issuer, year, metric, line,
+    message) per finding."""
     check = CHECKS[check] if isinstance(check, str) else check
     return sorted(
         (f.issuer_id, f.fiscal_year, f.metric_id, f.source_line, f.message)
@@ -821,3 +826,33 @@ def test_great_expectations_mart_suite_fails_on_a_tampered_mart(tampered, tmp_pa
     assert type(year) is int and type(line) is int  # as recorded, whatever pandas made of them
     assert "expect_column_values_to_be_in_set on quality_status" in message
     assert check.name == "gx_mart_esg_facts" and check.severity == "error"
+
+
+def test_a_steps_checks_run_two_at_a_time_on_cursors_that_see_its_scope(tmp_path):
+    """quality.evaluate runs checks concurrently, each on a cursor with the step's scope
+    registered, and reports them in the declared order; a check that raises fails the step."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('A'), ('B')) v(issuer_id)")
+    both_running = threading.Barrier(2, timeout=10)  # broken unless two checks run at once
+
+    def check(name: str, together: bool = True) -> Check:
+        def evaluate(cursor, scope=None):
+            if together:
+                both_running.wait()
+            rows = cursor.execute("SELECT issuer_id FROM t WHERE _in_scope(issuer_id)").fetchall()
+            return [Finding(issuer) for (issuer,) in rows]
+
+        return Check(name, ("t",), ERROR, name, evaluate, scoped=True)
+
+    scope = Scope("issuer_id", ("A",))
+    with scope.registered(con):
+        results = list(quality.evaluate(con, [check("first"), check("second")], "r", scope=scope))
+    assert [r.check_name for r in results] == ["first", "second"]  # as declared
+    assert [r.metadata["failures"].value for r in results] == [1, 1]  # only issuer A, in scope
+
+    def broken(cursor, scope=None):
+        raise RuntimeError("check crashed")
+
+    checks = [Check("broken", ("t",), ERROR, "broken", broken), check("fine", together=False)]
+    with scope.registered(con), pytest.raises(RuntimeError, match="check crashed"):
+        list(quality.evaluate(con, checks, "r", scope=scope))

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from assets.tables import _column_spec, append_rows, replace_partitions, tables
+from assets.tables import _column_spec, append_rows, arrow_table, replace_partitions, tables
 
 
 def _values(report: str) -> pd.DataFrame:
@@ -62,3 +62,20 @@ def test_a_description_cut_at_an_unquoted_comma_is_refused():
         _column_spec("t", "c", spec)
     breakdown = next(c for c in tables()["mart.esg_facts"].columns if c.name == "breakdown")
     assert breakdown.description.endswith("NULL for the metric's total.")
+
+
+def test_arrow_tables_the_readers_build_write_nan_as_null_and_other_types_as_text(tmp_path):
+    """The reading workers' Arrow tables keep the DataFrame path's rules: NaN is NULL, and a
+    number in a text column (a ticker read as 700) is its text."""
+    columns = {c: [] for c in tables()["raw.reported_values"].column_names}
+    for row in _values("c").to_dict("records"):
+        for name, value in row.items():
+            columns[name].append(None if value is pd.NA else value)
+    columns["table_title"] = [700, None]
+    table = arrow_table("raw.reported_values", columns)
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        replace_partitions(con, {"raw.reported_values": table}, "report", ["c"])
+        rows = con.execute(
+            "SELECT value, value IS NULL, table_title FROM raw.reported_values ORDER BY value"
+        ).fetchall()
+    assert rows == [(1.0, False, "700"), (None, True, None)]
