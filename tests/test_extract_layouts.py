@@ -262,6 +262,8 @@ def test_unread_rows_of_a_multi_year_table_are_recorded_but_prose_is_not():
         ("2024/25\t2023/24", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
         # ... named by its end year: '2024/25' is 2025
         ("FY2024/25\tFY2023/24", 2025, date(2024, 4, 1), date(2025, 3, 31), [2025, 2024]),
+        ("FY24/25\tFY23/24", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
+        ("FY24/25\tFY23/24", 2025, date(2024, 4, 1), date(2025, 3, 31), [2025, 2024]),
         # a table labelled by end year in a report named by start year: shifted back
         ("FY2025\tFY2024", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
         ("FY25\tFY24", 2024, date(2024, 4, 1), date(2025, 3, 31), [2024, 2023]),
@@ -291,6 +293,10 @@ def test_split_year_header_is_a_year_in_multi_year_text_and_never_a_breakdown():
     ]  # fmt: skip
     assert tab_tables.extract(["Indicator\t2024/25", "Training hours\t12"])[0][0].year == 2024
     assert mapping.resolve("Training hours", None, "FY2024/25", "hours").breakdown is None
+    short = ["Indicator Unit FY24/25 FY23/24", "Training hours hours 12,400 11,900"]
+    assert [v.year for v in multi_year_text.extract(short, april)[0]] == [2024, 2023]
+    assert mapping.resolve("Training hours", None, "FY24/25", "hours").breakdown is None
+    assert years.parse("FY24/23") is None and years.parse("24/25") is None  # no split year
 
 
 def test_a_header_that_looks_like_years_but_names_none_is_no_header():

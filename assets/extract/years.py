@@ -1,6 +1,7 @@
 """Year column headers and the fiscal year they stand for.
 
-A header names a year as '2024', 'FY2024', 'FY24', a split year '2024/25' or 'FY2024/25'.
+A header names a year as '2024', 'FY2024', 'FY24', a split year '2024/25', 'FY2024/25' or
+'FY24/25'.
 A split year (a fiscal year across two calendar years) is mapped by the report's own
 convention, read from its metadata: if `fiscal_year` is the year the period starts in,
 '2024/25' is 2024; if it is the year the period ends in, 2025. A report whose period is not a
@@ -17,10 +18,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-LABEL = r"(?:FY\s*)?(?:19|20)\d{2}(?:\s*/\s*(?:\d{2}|(?:19|20)\d{2}))?|FY\s*\d{2}"
+LABEL = r"(?:FY\s*)?(?:19|20)\d{2}(?:\s*/\s*(?:\d{2}|(?:19|20)\d{2}))?|FY\s*\d{2}(?:\s*/\s*\d{2})?"
 _LABEL = re.compile(
     r"^(?P<fy>FY\s*)?(?:(?P<year>(?:19|20)\d{2})(?:\s*/\s*(?P<end>\d{2}|(?:19|20)\d{2}))?"
-    r"|(?P<short>\d{2}))$",
+    r"|(?P<short>\d{2})(?:\s*/\s*(?P<short_end>\d{2}))?)$",
     re.IGNORECASE,
 )
 
@@ -48,12 +49,12 @@ class YearLabel:
 
 
 def parse(text: str) -> YearLabel | None:
-    """A header cell that names a year, or None ('FY2024/25' -> 2024, fy, split)."""
+    """A header cell that names a year, or None ('FY2024/25' and 'FY24/25' -> 2024, fy, split)."""
     m = _LABEL.match(text.strip())
     if not m or (m.group("short") and not m.group("fy")):
         return None
     year = int(m.group("year")) if m.group("year") else 2000 + int(m.group("short"))
-    end = m.group("end")
+    end = m.group("end") or m.group("short_end")
     if end and int(end) % 100 != (year + 1) % 100:
         return None  # '2024/23' or '2024/26' is no split year
     return YearLabel(year, bool(m.group("fy")), bool(end))
