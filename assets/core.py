@@ -184,7 +184,7 @@ facts AS (
         ON i.issuer_id = d.issuer_id AND i.fiscal_year = d.fiscal_year
        AND i.metric_id = d.metric_id AND i.source_document = d.source_document
 ),
-rounded AS (
+dated AS (  -- each fact beside the fiscal year of the report that printed it
     SELECT f.*, doc.fiscal_year AS report_fiscal_year
     FROM facts f
     LEFT JOIN raw.report_documents doc
@@ -194,7 +194,7 @@ SELECT * EXCLUDE (printed_digits, printed_rounding, lines),
        coalesce(printed_rounding, 0.0) AS rounding,
        row_number() OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown
                           ORDER BY {CURRENT_ORDER}) = 1 AS is_current
-FROM rounded
+FROM dated
 """
 
 

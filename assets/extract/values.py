@@ -41,10 +41,6 @@ class RawValue:
     def value(self) -> float | None:
         return parse_number(self.value_text)
 
-    def as_row(self) -> dict:
-        # vars(), not dataclasses.asdict: asdict deep-copies every field (half the load time).
-        return vars(self) | {"value": self.value, "not_reported": self.not_reported}
-
 
 @dataclass
 class RowError:
