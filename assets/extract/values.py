@@ -32,6 +32,11 @@ class RawValue:
     column_header: str | None = None
     raw_text: str | None = None
     metric_hint: str | None = None
+    page: int | None = None  # PDFs: 1-based physical page of the value's row
+    bbox_x0: float | None = None  # PDFs: the row's box on its page, in points from top-left
+    bbox_top: float | None = None
+    bbox_x1: float | None = None
+    bbox_bottom: float | None = None
 
     @property
     def not_reported(self) -> bool:

@@ -1,0 +1,75 @@
+"""One form for every document before any table logic runs: lines of positioned tokens.
+
+A PDF's text layer gives words with their boxes (x in points, page, top/bottom of the line); a
+text document gives its lines, each token at its character columns. The table readers work on
+tokens and their x-spans, whatever the input was, and every value they read keeps the page and
+box of its line for its provenance and its evidence picture.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word (or a table cell) and its horizontal span: points for PDFs, character columns
+    for text."""
+
+    text: str
+    x0: float
+    x1: float
+
+
+@dataclass
+class Line:
+    """One printed line. `number` is 1-based and unique in its document: a text's line number;
+    for a PDF, the line's position in the document's reading order (pages in order, lines top
+    to bottom), which is also its line in the PDF's plain text (`Document.text`)."""
+
+    number: int
+    tokens: list[Token]
+    page: int | None = None  # 1-based physical page (PDFs)
+    top: float | None = None  # the line's box on its page, points from the page's top (PDFs)
+    bottom: float | None = None
+    cells: bool = False  # tokens are table cells (markdown pipe or tab row), not words
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+    @property
+    def x0(self) -> float:
+        return min((t.x0 for t in self.tokens), default=0.0)
+
+    @property
+    def x1(self) -> float:
+        return max((t.x1 for t in self.tokens), default=0.0)
+
+
+@dataclass
+class Document:
+    """A document's lines in reading order, and its page sizes (PDFs: width, height in
+    points)."""
+
+    lines: list[Line]
+    page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """Plain text, a line per Line: line k of it is the Line numbered k."""
+        return "\n".join(line.text for line in self.lines)
+
+
+_WORD = re.compile(r"\S+")
+
+
+def text_line(number: int, text: str) -> Line:
+    """A text line as whitespace-separated tokens at their character columns."""
+    return Line(number, [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)])
+
+
+def from_text(text: str) -> Document:
+    """A text document's lines, numbered from 1 as the file's lines are."""
+    return Document([text_line(k, line) for k, line in enumerate(text.splitlines(), start=1)])
