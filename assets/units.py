@@ -100,7 +100,9 @@ _RATE_BASE = re.compile(
 )
 # A unit with its heading's unit beside it, as a reader passes it: 'mL [megalitres]'.
 _WITH_CONTEXT = re.compile(r"^(?P<printed>.+?)\s*\[(?P<context>[^\[\]]+)\]$")
-_CONTEXT_WORDS = re.compile(r"^\W*(?:(?:all\s+)?(?:figures|values|amounts)\s+)?(?:in|i|unit|enhet)\b\W*", re.I)
+_CONTEXT_WORDS = re.compile(
+    r"^\W*(?:(?:all\s+)?(?:figures|values|amounts)\s+)?(?:in|i|unit|enhet)\b\W*", re.IGNORECASE
+)
 
 
 def _is_mass(expression: str) -> bool:
@@ -268,7 +270,10 @@ def convertible(printed: str | None, metric_id: str) -> bool:
 
 CURRENCY = "currency"  # metrics.csv pint_unit of an amount kept in its printed currency
 RATE = "rate"  # metrics.csv pint_unit of a frequency rate kept on its printed base
-KEPT_AS_PRINTED = (CURRENCY, RATE)  # pint units that are markers, not pint expressions
+KEPT_AS_PRINTED = (CURRENCY, RATE)
+# Metrics counted in these units take a row that prints no unit ('Number of employees 1,438'):
+# a headcount or a count of suppliers has only one unit.
+COUNTED = ("person", "count")  # pint units that are markers, not pint expressions
 
 
 @cache
@@ -313,6 +318,8 @@ def convert(value: float, printed: str | None, metric_id: str) -> Conversion:
     if not metric.pint_unit:
         return Conversion(value, printed, "not_converted", "kept in the reported unit")
     parsed = parse_unit(printed)
+    if parsed is None and not (printed or "").strip() and metric.pint_unit in COUNTED:
+        return Conversion(value, metric.canonical_unit, "ok", "")  # a count needs no unit
     if parsed is None:
         return Conversion(None, None, "unknown_unit", "")
     q = quantity(value, parsed)
