@@ -33,6 +33,7 @@ _YEAR_IN = re.compile(rf"(?<![\d/])(?:{years.LABEL})(?![\d/])", re.I)
 # Footnote marks printed after a header ('2024 1)', '2024*', '2023¹').
 _MARKS = re.compile(r"(?:\s*\d\))+$|[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+$")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
+MAX_QUALIFIER_WORDS = 2  # 'Current year 2024', 'FY2024 value'; more words make a title
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,8 @@ def classify(text: str) -> Period | None:
         if _ROLE[role].search(rest) or (role == CHANGE and len(labels) > 1):
             return Period(role, labels[0] if labels else None, text)
     if len(labels) == 1:
-        if re.search(r"\d", rest):
-            return None  # another number beside the year: not a header cell
+        if re.search(r"\d", rest) or len(rest.split()) > MAX_QUALIFIER_WORDS:
+            return None  # another number beside the year, or a sentence: not a header cell
         return Period(ACTUAL, labels[0], text)
     for role in (UNIT, NOTE):
         if _ROLE[role].fullmatch(cell):
