@@ -101,11 +101,15 @@ def candidates(
     if qualifier:
         leaf = f"{leaf} ({normalise(qualifier)})"
     title = normalise(table_title)
-    found = _matches(leaf, title)
+    found = []
     if headings:
         path = PATH_SEP.join([*headings, leaf])
-        touch = 0 if _stands_for_heading(leaf) else len(path) - len(leaf)
-        found += _matches(path, title, touch)
+        if _stands_for_heading(leaf):  # 'Scope 1 / Total': the heading names the metric
+            found = _matches(path, title)
+        else:
+            found = _matches(path, title, touch_from=len(path) - len(leaf))
+    if not found or not headings or not _stands_for_heading(leaf):
+        found += _matches(leaf, title)
     fits = [m for m in found if _unit_fits(m.metric_id, unit)]
     rest = [] if strict else [m for m in found if m not in fits]
     return sorted(fits, key=Match.score, reverse=True) + sorted(rest, key=Match.score, reverse=True)
@@ -138,7 +142,9 @@ def resolve(
     unit lets the label decide, and the unit check names the unit."""
     if column_header and years.parse(column_header):
         column_header = None  # a year column ('FY2024/25') gives the value's year, not a part
-    strict = units.is_known(unit)
+    # A printed unit nobody reviewed lets the label decide (units_convertible names the unit);
+    # a row with no unit at all takes only a metric that needs none (a count).
+    strict = units.is_known(unit) or not (unit or "").strip()
     match = best(label, table_title, unit, strict, column_header)
     if match is None:
         return Resolution(None, None, None, "unmapped")
