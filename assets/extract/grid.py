@@ -53,7 +53,9 @@ MAX_LABEL_WORDS = 14
 MAX_CAPTION_WORDS = 14
 MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
 _JOINING = re.compile(r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I)
-_LABEL_MARKS = re.compile(r"(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=\d)\s+\d{1,2}(?:\s*,\s*\d{1,2})*$")
+_LABEL_MARKS = re.compile(
+    r"(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
+)
 _MARKUP = re.compile(r"<!--.*?-->")
 
 
@@ -121,6 +123,14 @@ def _text(t: Token) -> str:
     return clean(_MARKUP.sub("", t.text))
 
 
+def _is_number(text: str) -> bool:
+    try:
+        value = numbers.parse(text, numbers.Convention(False, False))
+    except numbers.Unsafe:
+        return True
+    return value is not None and value.number is not None
+
+
 def _header(cells: list[Token], line: Line, next_line: Line | None) -> list[Column] | None:
     """The period columns a line names, or None when it is no header (see the docstring)."""
     cols: list[Column] = []
@@ -131,11 +141,12 @@ def _header(cells: list[Token], line: Line, next_line: Line | None) -> list[Colu
             continue
         if len(text.split()) > MAX_CAPTION_WORDS:
             return None  # prose, not a header
-        p = periods.classify(text) if len(text.split()) <= MAX_PERIOD_WORDS else None
+        p = periods.classify(text)
+        if p is not None and p.role == periods.ACTUAL and len(text.split()) > MAX_PERIOD_WORDS:
+            p = None
         if p is None:
-            if any(ch.isdigit() for ch in text) and (cols or i > 0):
-                if not (cols and not line.cells):  # a side-by-side title may hold digits
-                    return None
+            if i > 0 and _is_number(text):
+                return None  # a value: a row, not a header
             has_title = True
             continue
         cols.append(Column(i, c.x0, c.x1, p, header=text))
@@ -198,7 +209,9 @@ def _caption(lines: list[Line], at: int) -> str | None:
 
 def _strip_marks(label: str) -> str:
     """A label without its fused footnote mark (rule 6)."""
-    label = _LABEL_MARKS.sub("", label).strip()
+    cut = _LABEL_MARKS.sub("", label).strip()
+    if cut.count("(") == cut.count(")"):
+        label = cut
     if not label or mapping.best(label, None, None, strict=False):
         return label
     for cut in (re.sub(r"(?<=\d)\d$", "", label), re.sub(r"(?<=[a-z])[a-z]$", "", label)):
@@ -313,6 +326,10 @@ class _Reader:
                 c.unit = unit_in(q) or known(q)
             else:
                 c.qualifier = q
+        actual = [c for c in table.columns if c.period.actual]
+        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1:
+            for c in actual:  # one word over every year ('Retrospective') tells none apart
+                c.qualifier = None
         left = " ".join(_text(c) for c in cells if self._column_of(c, table) is None and _text(c))
         if left and (u := unit_in(left)):
             table.title_unit = table.title_unit or u
@@ -556,6 +573,11 @@ class _Reader:
                         line.number, "row_unread", f"'{text}' under {col.header!r} is no number",
                     ))  # fmt: skip
                 continue
+            if value.note:
+                self.errors.append(RowError(
+                    line.number, "assumed_footnote_mark",
+                    f"'{text}' read as {value.text} with footnote {value.note}) printed after it",
+                ))  # fmt: skip
             parsed.append((col, value))
         row = [v for _, v in parsed]
         for n, (col, value) in enumerate(parsed):

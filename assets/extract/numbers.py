@@ -8,6 +8,9 @@
 - A value is printed as a number, a not-reported mark ('-', 'N/A', 'Not reported'), 'Nil'
   (zero), a number in parentheses (its sign is not guessed: an error), or a number followed by a
   unit ('37 tCO2e', '81%').
+- A footnote reference closing a cell without an opening parenthesis ('181)', '5 7093)', '- 1)')
+  is one digit (two after a space) and a parenthesis: the value is read without it, and the
+  reading recorded.
 - A footnote digit fused to a value is recognised from the row's other values only when it is
   safe: a value with one or two decimals more than all the others (two at least, printed with
   one number of decimals), or a small count with one digit more than all the others and ten
@@ -25,6 +28,9 @@ _NUM = re.compile(
     rf"^(?P<sign>[-−–+]?)(?P<num>\d[\d,.\u00a0\u202f ]*?)(?P<marks>{FOOTNOTE})?"
     rf"\s*(?P<unit>%|‰|[^\d\s(),.][^()]{{0,24}})?$"
 )
+# A footnote reference closing a cell ('181)' is 18 with note 1, '- 1)'): one digit, or two
+# after a space.
+_NOTE_REF = re.compile(r"^(.*?\S)(?:(\d)|\s+(\d{1,2}))\)$")
 _PARENS = re.compile(r"^\(\s*\d[\d,.\s]*\)$")
 _COMMA_DECIMAL = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\d,])")
 _DOT_DECIMAL = re.compile(r"(?<![\d,.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])")
@@ -61,6 +67,7 @@ class Value:
     unit: str | None = None  # a unit printed in the cell
     decimals: int = 0
     number: float | None = None
+    note: str | None = None  # a footnote reference printed after the value ('181)': 18, '1)')
 
 
 def not_reported(text: str) -> bool:
@@ -97,6 +104,12 @@ def parse(text: str, conv: Convention) -> Value | None:
     cell = text.strip()
     if not cell:
         return None
+    ref = _NOTE_REF.match(cell)
+    if ref and "(" not in cell:
+        value = parse(ref.group(1), conv)
+        if value is not None:
+            note = ref.group(2) or ref.group(3)
+            return Value(value.text, value.unit, value.decimals, value.number, note)
     if not_reported(cell):
         return Value(cell)
     if is_nil(cell):

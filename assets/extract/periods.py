@@ -31,7 +31,7 @@ _ROLE_WORDS = {
 _ROLE = {role: re.compile(rf"(?<![\w%])(?:{words})(?![\w%])", re.I) for role, words in _ROLE_WORDS.items()}
 _YEAR_IN = re.compile(rf"(?<![\d/])(?:{years.LABEL})(?![\d/])", re.I)
 # Footnote marks printed after a header ('2024 1)', '2024*', '2023¹').
-_MARKS = re.compile(r"(?:\s*\d\))+$|[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+$")
+_MARKS = re.compile(r"(?:\s+\d{1,2}\))+$|[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+$")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_QUALIFIER_WORDS = 2  # 'Current year 2024', 'FY2024 value'; more words make a title
 
