@@ -222,6 +222,12 @@ def test_a_total_row_stands_for_its_heading_and_sources_under_scope_1_are_its_pa
     assert (total.metric_id, total.breakdown) == ("ghg.scope1", None)
     part = mapping.resolve("Scope 1 / Company vans", "Emissions", None, "tCO2e")
     assert (part.metric_id, part.breakdown) == ("ghg.scope1", "Company vans")
+    # a row under the heading that names the scope itself is its total, not a part
+    gross = mapping.resolve("SCOPE 1 EMISSIONS / Gross Scope 1 emissions", None, None, "tCO2e")
+    assert (gross.metric_id, gross.breakdown) == ("ghg.scope1", None)
+    kind = mapping.resolve("Hazardous waste / Total hazardous waste", None, None, "t")
+    assert (kind.metric_id, kind.breakdown) == ("waste.hazardous", None)
+    assert mapping.resolve("Hazardous waste / Solvents", None, None, "t").breakdown == "Solvents"
     # parts of Scope 2 and 3 are not summed (siblings may carry a method or be categories)
     assert mapping.resolve("Scope 2 / Heat pumps", None, None, "tCO2e").metric_id is None
     assert mapping.resolve("Scope 3 / Commuting", None, None, "tCO2e").metric_id is None
