@@ -75,6 +75,15 @@ def test_co2_is_kept_apart_from_co2e_and_read_as_it_with_a_recorded_assumption()
     assert units.convert(640, "t CO2", "waste.total").status == "incompatible_unit"
 
 
+def test_emissions_in_plain_tonnes_are_read_as_co2e_with_a_recorded_assumption():
+    conv = units.convert(3.5, "tusen ton", "ghg.scope1")
+    assert (conv.status, conv.value, conv.unit) == ("ok", 3_500, "tCO2e")
+    assert conv.assumption.startswith("emissions_mass_as_co2e 1 tCO2e/t")
+    res = mapping.resolve("Scope 1 CO2 emissions, metric tons", None, None, "metric tons")
+    assert res.metric_id == "ghg.scope1"
+    assert units.convert(3.5, "tonnes", "waste.total").assumption == ""  # waste is a mass
+
+
 @pytest.mark.parametrize(
     ("unit", "base"),
     [
@@ -146,6 +155,8 @@ def test_a_count_needs_no_unit_but_an_amount_does():
         # energy, water, waste, people, safety
         ("Total energy use", "GWh", "energy.total"),
         ("Energianvändning", "MWh", "energy.total"),
+        ("Energianvändning total", "GWh", "energy.total"),
+        ("Energy consumption from renewable sources", "MWh", "energy.renewable"),
         ("Elförbrukning", "MWh", "energy.electricity"),
         ("Electricity purchased", "kWh", "energy.electricity"),
         ("Water withdrawal", "m3", "water.withdrawal"),
@@ -197,6 +208,7 @@ def test_labels_in_english_and_swedish(label, unit, metric):
         ("Scope 1 and 2 (location-based)", "tCO2e"),  # the market-based one is kept
         ("Total GHG emissions (platsbaserade)", "tCO2e"),
         ("Average number of employees", None),
+        ("Fuel consumption from renewable sources", "MWh"),  # a part of renewable energy
     ],
 )
 def test_targets_base_years_changes_ratios_and_parts_are_never_amounts(label, unit):
