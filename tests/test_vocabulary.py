@@ -250,6 +250,13 @@ def test_a_total_row_stands_for_its_heading_and_sources_under_scope_1_are_its_pa
     assert mapping.resolve("Grand total", "GHG emissions", None, "tCO2e").metric_id == "ghg.total"
 
 
+def test_a_table_of_biogenic_or_like_for_like_emissions_gives_no_scope():
+    title = "Biogenic CO2 from burning biomass"
+    assert mapping.resolve("Scope 1 CO2, tonnes", title, None, "tonnes").status == "ignored"
+    title = "Emissions by property type, like-for-like"
+    assert mapping.resolve("Scope 2 (market-based)", title, None, "tCO2e").status == "ignored"
+
+
 def test_a_method_in_the_column_header_qualifies_the_row():
     res = mapping.resolve("Scope 2", None, "Market-based", "tCO2e")
     assert res.metric_id == "ghg.scope2_market"
