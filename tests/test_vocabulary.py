@@ -30,6 +30,8 @@ from assets import mapping, units
         (12, "Ton CO 2 e", "ghg.scope2_location", 12),
         (12, "tonnes CO₂e", "ghg.scope1", 12),
         (9, "thousands of tonnes CO2e", "ghg.scope1", 9_000),
+        (1.4, "CO 2 -eq, million tonnes", "ghg.scope1", 1_400_000),  # the gas first
+        (6, "CO2e (kt)", "ghg.total", 6_000),
         (4, "GWh", "energy.total", 4_000),
         (2, "PJ", "energy.total", 555_555.556),
         (36, "TJ", "energy.total", 10_000),
@@ -209,6 +211,8 @@ def test_labels_in_english_and_swedish(label, unit, metric):
         ("Total GHG emissions (platsbaserade)", "tCO2e"),
         ("Average number of employees", None),
         ("Fuel consumption from renewable sources", "MWh"),  # a part of renewable energy
+        ("Purchased or acquired electricity, heat, steam and cooling", "MWh"),  # a mix
+        ("Self-generated non-fuel renewable energy", "MWh"),
     ],
 )
 def test_targets_base_years_changes_ratios_and_parts_are_never_amounts(label, unit):
@@ -248,6 +252,9 @@ def test_a_total_row_stands_for_its_heading_and_sources_under_scope_1_are_its_pa
         "ghg.scope3"
     )
     assert mapping.resolve("Grand total", "GHG emissions", None, "tCO2e").metric_id == "ghg.total"
+    # a row that starts with 'Total' and names something else is that thing, not the table's total
+    res = mapping.resolve("Totalt brutto (Scope 3) utsläpp", "Växthusgaser", None, "tCO2e")
+    assert res.metric_id == "ghg.scope3"
 
 
 def test_a_table_of_biogenic_or_like_for_like_emissions_gives_no_scope():
