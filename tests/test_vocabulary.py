@@ -213,6 +213,10 @@ def test_labels_in_english_and_swedish(label, unit, metric):
         ("Fuel consumption from renewable sources", "MWh"),  # a part of renewable energy
         ("Purchased or acquired electricity, heat, steam and cooling", "MWh"),  # a mix
         ("Self-generated non-fuel renewable energy", "MWh"),
+        ("Total energy consumption from fossil sources", "MWh"),  # a part
+        ("Total renewable energy produced", "MWh"),  # produced, not consumed
+        ("Scope 3 - Use of sold products", "tCO2e"),  # a named category
+        ("Alla övriga scope 3-kategorier", "tCO2e"),
     ],
 )
 def test_targets_base_years_changes_ratios_and_parts_are_never_amounts(label, unit):
