@@ -255,6 +255,8 @@ def reach(
     these metrics (a density, a calorific value), times or divided; None when neither works."""
     if q.is_compatible_with(target):
         return q.to(target), None
+    if q.dimensionless:
+        return None  # a share or a count times a density is no amount ('1.2 %' is not 1.2 m³/t)
     for f in reference.factors():
         if f.applied and metric_ids & set(f.metrics):
             fq = registry().parse_expression(f.factor)

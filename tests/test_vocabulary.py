@@ -109,6 +109,12 @@ def test_a_rate_without_a_base_of_hours_is_not_published(unit, status):
     assert units.convert(0.37, unit, "safety.trifr").status == status
 
 
+def test_a_share_never_crosses_a_dimension_through_a_factor():
+    """1 m³/t (water_mass_to_volume) times a percentage is m³/t: a share is not an intensity."""
+    assert units.convert(1.2, "%", "water.consumption_intensity").status == "incompatible_unit"
+    assert units.convert(1.2, "%", "ghg.scope1").status == "incompatible_unit"
+
+
 def test_a_count_needs_no_unit_but_an_amount_does():
     assert units.convert(212, None, "workforce.employees").status == "ok"
     assert units.convert(212, "", "safety.fatalities").value == 212
