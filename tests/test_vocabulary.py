@@ -186,6 +186,8 @@ def test_a_count_needs_no_unit_but_an_amount_does():
         ("Antal anställda", "personer", "workforce.employees"),
         ("Personalomsättning", "%", "workforce.turnover_rate"),
         ("Average hours of training per employee", "hours", "training.average_hours"),
+        ("Number of suppliers", None, "supply_chain.suppliers"),
+        ("Antal leverantörer", "st", "supply_chain.suppliers"),
     ],
 )  # fmt: skip
 def test_labels_in_english_and_swedish(label, unit, metric):
@@ -223,6 +225,10 @@ def test_labels_in_english_and_swedish(label, unit, metric):
         ("Total renewable energy produced", "MWh"),  # produced, not consumed
         ("Scope 3 - Use of sold products", "tCO2e"),  # a named category
         ("Alla övriga scope 3-kategorier", "tCO2e"),
+        ("CO 2 company cars, petrol", "tonnes"),  # CO2 from petrol, not petrol
+        ("Fuel consumption from renewable energy sources", "MWh"),
+        ("Number of suppliers with a negative social impact", None),  # a subset
+        ("Antal leverantörer som granskats", None),
     ],
 )
 def test_targets_base_years_changes_ratios_and_parts_are_never_amounts(label, unit):
