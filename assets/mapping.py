@@ -122,7 +122,17 @@ def candidates(
         ]
     fits = [m for m in found if _unit_fits(m.metric_id, unit)]
     rest = [] if strict else [m for m in found if m not in fits]
-    return sorted(fits, key=Match.score, reverse=True) + sorted(rest, key=Match.score, reverse=True)
+    fits.sort(key=Match.score, reverse=True)
+    return fits + sorted(rest, key=_amount_first, reverse=True)
+
+
+def _amount_first(m: Match) -> tuple[int, bool, tuple[int, int, int]]:
+    """With a unit that decides nothing, the longest wording first, then an amount before a
+    ratio named by the same words: 'Water' in an unknown unit is water consumed (flagged for its
+    unit), not its intensity; 'Average training hours' stays an average."""
+    metric = reference.metrics().get(m.metric_id)
+    amount = metric is None or metric.kind not in ("ratio", "intensity")
+    return (m.end - m.start, amount, m.score())
 
 
 def best(

@@ -312,6 +312,7 @@ def test_swedish_report_end_to_end(tmp_path, build):
         "Scope 3,t CO2,2024,4000,7\n"
         'LTIFR,"per 200,000 hours worked",2024,0.42,8\n'
         "Vattenuttag,mL [i megaliter],2024,12.5,9\n"
+        "Vattenförbrukning,kWh,2024,77,10\n"
     )
     con = build(landing)
     facts = dict(
@@ -328,3 +329,8 @@ def test_swedish_report_end_to_end(tmp_path, build):
     assert facts["safety.ltifr"][:2] == (0.42, "rate")
     assert "per 200,000 hours worked" in facts["safety.ltifr"][2]
     assert facts["water.withdrawal"][:2] == (12_500, "m³")
+    # a known unit that no matching metric takes: listed as unmapped, never published
+    assert "water.consumption" not in facts
+    assert con.execute(
+        "SELECT line_number, unit FROM core.unmapped_values WHERE issuer_id = 'FJORD'"
+    ).fetchall() == [(10, "kWh")]
