@@ -64,12 +64,26 @@ def _unit_fits(metric_id: str, unit: str | None) -> bool:
     return units.convertible(unit, metric_id)
 
 
+# label_map priority of the guards that are never an actual amount (targets, base years,
+# biogenic, offsets): a heading that says so covers every row under it.
+NEVER_ACTUAL_PRIORITY = 9
+
+
 def _matches(text: str, table_title: str | None, touch_from: int = 0) -> list[Match]:
     """Rules (other than `_heading`) whose label pattern matches this text and ends after
-    `touch_from` (the row's own words in a path)."""
+    `touch_from` (the row's own words in a path), or anywhere for a never-actual guard."""
     found = []
     for rule in reference.label_rules():
         if rule.metric_id == HEADING:
+            continue
+        if rule.metric_id == reference.IGNORE and rule.priority == NEVER_ACTUAL_PRIORITY:
+            m = rule.label_pattern.search(text)
+            if (
+                m
+                and m.end() > m.start()
+                and (rule.table_pattern is None or rule.table_pattern.search(table_title or ""))
+            ):
+                found.append(Match(rule, m.start(), m.end()))
             continue
         if rule.table_pattern is not None and not rule.table_pattern.search(table_title or ""):
             continue

@@ -175,6 +175,7 @@ def test_a_count_needs_no_unit_but_an_amount_does():
         ("Water discharged", "ML", "water.discharge"),
         ("Avloppsvatten", "m3", "water.discharge"),
         ("Total waste generated", "t", "waste.total"),
+        ("Metrics and targets / Scope 1", "tCO2e", "ghg.scope1"),  # a section, not a target
         ("Totalt avfall", "ton", "waste.total"),
         ("Farligt avfall", "ton", "waste.hazardous"),
         ("Icke-farligt avfall", "ton", "waste.non_hazardous"),
@@ -225,6 +226,15 @@ def test_labels_in_english_and_swedish(label, unit, metric):
         ("Total renewable energy produced", "MWh"),  # produced, not consumed
         ("Scope 3 - Use of sold products", "tCO2e"),  # a named category
         ("Alla övriga scope 3-kategorier", "tCO2e"),
+        ("Total waste sent to landfill", "t"),  # waste by route is a part
+        ("Hazardous waste recovered for reuse", "t"),
+        ("Återvunnet avfall", "ton"),
+        ("Wastewater to the municipal sewer", "m3"),  # by destination
+        ("Water withdrawn from ground water", "ML"),  # by source
+        ("Water use at water-stressed sites", "m3"),
+        ("Non-renewable electricity purchased", "MWh"),  # by origin
+        ("Electricity exported to the grid", "MWh"),
+        ("Approved targets / Scope 1 and 2", "tCO2e"),  # a heading that says target
         ("CO 2 company cars, petrol", "tonnes"),  # CO2 from petrol, not petrol
         ("Fuel consumption from renewable energy sources", "MWh"),
         ("Number of suppliers with a negative social impact", None),  # a subset
