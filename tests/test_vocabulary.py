@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assets import mapping, units
+from assets import mapping, reference, units
 
 # -- units ------------------------------------------------------------------------------------
 
@@ -344,3 +344,14 @@ def test_swedish_report_end_to_end(tmp_path, build):
     assert con.execute(
         "SELECT line_number, unit FROM core.unmapped_values WHERE issuer_id = 'FJORD'"
     ).fetchall() == [(10, "kWh")]
+
+
+def test_prose_turnover_rate_is_the_second_of_two_rates_given_respectively():
+    """'a hiring and turnover rate of 12% and 9% respectively': the turnover is 9 %, not 12 %."""
+    text = "We hired 80 and lost 60: a new hire and turnover rate of 12% and 9% respectively."
+    found = {
+        r.rule_id: m.group("value")
+        for r in reference.prose_rules()
+        if r.metric_id == "workforce.turnover_rate" and (m := r.pattern.search(text))
+    }
+    assert found == {"turnover_rate_respectively": "9"}
