@@ -14,7 +14,7 @@ import pandas as pd
 
 from assets import reference, units
 from assets.quality import ERROR, WARN, Check, Finding, findings_from_sql, issuer_scoped
-from assets.scope import in_scope
+from assets.scope import ensure_registered, in_scope
 from assets.tables import sql_literal
 
 FACTS = ("core", "facts")
@@ -294,6 +294,7 @@ def _rule_check(rule: reference.ConsistencyRule) -> Check:
         FROM ({sql}) WHERE holds ORDER BY ALL"""
 
     def notes(conn) -> str | None:
+        ensure_registered(conn)  # every issuer, unless a step registered its scope
         df = conn.execute(held).df()
         return df.head(MAX_NOTES).to_markdown(index=False) if len(df) else None
 

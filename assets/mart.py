@@ -18,7 +18,7 @@ from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, WARN, schema_check, sql_check
 from assets.scope import Scope, clear_pending, in_scope, pending
 from assets.tables import comment_statements, sql_literal, tables
-from assets.withholding import WITHHELD_KEY, WITHHELD_KEY_ANY_SOURCE
+from assets.withholding import withheld_fact, withheld_key
 from orchestration.resources import WarehouseResource
 from orchestration.settings import WAREHOUSE_POOL
 
@@ -48,12 +48,12 @@ PUBLISHED_STATUS = f"""{STATUS_SQL.format(severity="warn")} THEN 'warn' ELSE 'pa
 # published: fail when withheld, else with the status this refresh gives.
 CARRIED_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _carried AS
-SELECT f.* REPLACE (CASE WHEN {WITHHELD_KEY_ANY_SOURCE.format(a="f")} THEN 'fail'
+SELECT f.* REPLACE (CASE WHEN {withheld_key("f")} THEN 'fail'
                          ELSE {QUALITY_STATUS} END AS quality_status)
 FROM {in_scope("mart.esg_facts")} f
 WHERE EXISTS (SELECT 1 FROM _withheld w
               WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
-   OR {WITHHELD_KEY_ANY_SOURCE.format(a="f")}
+   OR {withheld_key("f")}
 """
 
 ESG_FACTS_SELECT = f"""
@@ -66,7 +66,7 @@ LEFT JOIN raw.report_documents AS d
 WHERE f.is_current  -- the one fact per key the checks judged (assets/core.py, CURRENT_ORDER)
   AND NOT EXISTS (SELECT 1 FROM _withheld w
                   WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
-  AND NOT {WITHHELD_KEY.format(a="f")}  -- a fact a finding withholds (assets/withholding.py)
+  AND NOT {withheld_fact("f")}  -- a fact a finding withholds (assets/withholding.py)
 ORDER BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown NULLS FIRST
 """
 

@@ -57,7 +57,7 @@ def years_in_range(conn) -> list[Finding]:
     fiscal year (unless the row, its table or its column names a baseline or a target). A
     multi-year table covers the last few years, a ten-year series the last ten; a year far
     outside them (2010 in a 2024 report with 2022-2024 tables) is a misread or mistyped
-    header."""
+    header. A cell marked not reported ('n.a.') is not judged: it puts no value in any year."""
     back = max_years_back()
     wording = "concat_ws(' ', v.label, v.table_title, v.column_header)"
     return findings_from_sql(
@@ -72,7 +72,7 @@ def years_in_range(conn) -> list[Finding]:
                                 || v.report_fiscal_year || ' (ESG_MAX_YEARS_BACK)' END
                    AS message
             FROM raw.reported_values v JOIN raw.report_documents d USING (document)
-            WHERE v.year IS NOT NULL
+            WHERE v.year IS NOT NULL AND NOT v.not_reported  -- 'n.a.' places no value in a year
               AND (v.year < 1990
                    OR (v.year > year(d.period_end)
                        AND NOT regexp_matches({wording}, '{TARGET_WORDS}', 'i'))

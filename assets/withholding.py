@@ -70,7 +70,17 @@ SELECT issuer_id, fiscal_year, string_agg(DISTINCT check_name, ', ' ORDER BY che
 FROM _report_years GROUP BY issuer_id, fiscal_year
 """
 
-FACT_KEY = "issuer_id, fiscal_year, metric_id, breakdown, source_document, source_line, basis"
+
+def same_fact(a: str, b: str) -> str:
+    """SQL: rows `a` and `b` are the same fact of core.facts (a NULL breakdown is the total)."""
+    return (
+        f"{a}.issuer_id = {b}.issuer_id AND {a}.fiscal_year = {b}.fiscal_year"
+        f" AND {a}.metric_id = {b}.metric_id AND {a}.breakdown IS NOT DISTINCT FROM {b}.breakdown"
+        f" AND {a}.source_document = {b}.source_document AND {a}.source_line = {b}.source_line"
+        f" AND {a}.basis = {b}.basis"
+    )
+
+
 WHY = "check_name, severity, message"
 
 # The facts (of the issuers in scope) and mapped rows each row- or fact-level target condemns,
@@ -131,9 +141,12 @@ ratios AS (  -- a printed ratio whose numerator (same breakdown, same document) 
      AND n.source_document = q.source_document
 )
 SELECT *, 'named' AS withheld_because, TRUE AS is_fact FROM named
-UNION ALL BY NAME SELECT *, 'part_withheld', TRUE FROM derived
-UNION ALL BY NAME SELECT *, 'numerator_withheld', TRUE FROM ratios
-UNION ALL BY NAME SELECT *, 'named', FALSE FROM rows
+UNION ALL BY NAME
+SELECT *, 'part_withheld' AS withheld_because, TRUE AS is_fact FROM derived
+UNION ALL BY NAME
+SELECT *, 'numerator_withheld' AS withheld_because, TRUE AS is_fact FROM ratios
+UNION ALL BY NAME
+SELECT DISTINCT *, 'named' AS withheld_because, FALSE AS is_fact FROM rows
 """
 
 # One row per withheld fact or row and finding: current facts (those the mart would publish),
@@ -144,8 +157,7 @@ WITH current_withheld AS (
     SELECT f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown, f.value, f.unit,
            f.reported_value, f.reported_unit, f.source_document, f.source_line,
            TRUE AS is_fact, w.withheld_because, w.check_name, w.severity, w.message
-    FROM {in_scope("core.facts")} f
-    JOIN _withheld_facts w USING ({FACT_KEY})
+    FROM {in_scope("core.facts")} f JOIN _withheld_facts w ON {same_fact("f", "w")}
     WHERE f.is_current
     UNION ALL
     SELECT f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown, f.value, f.unit,
@@ -183,19 +195,19 @@ ORDER BY issuer_id, fiscal_year, metric_id NULLS LAST, breakdown NULLS FIRST, so
          source_line, check_name, message
 """
 
-# A current fact the mart does not publish this refresh (its key: one current fact per key).
-WITHHELD_KEY = """EXISTS (SELECT 1 FROM _withheld_facts w WHERE w.is_fact
-    AND w.issuer_id = {a}.issuer_id AND w.fiscal_year = {a}.fiscal_year
-    AND w.metric_id = {a}.metric_id AND w.breakdown IS NOT DISTINCT FROM {a}.breakdown
-    AND w.source_document = {a}.source_document AND w.source_line = {a}.source_line
-    AND w.basis = {a}.basis)"""
-# A key whose current fact is withheld (to keep an earlier publish of it).
-WITHHELD_KEY_ANY_SOURCE = """EXISTS (SELECT 1 FROM _withheld_facts w
-    JOIN core.facts c USING (issuer_id, fiscal_year, metric_id, breakdown, source_document,
-                             source_line, basis)
-    WHERE w.is_fact AND c.is_current
-      AND w.issuer_id = {a}.issuer_id AND w.fiscal_year = {a}.fiscal_year
-      AND w.metric_id = {a}.metric_id AND w.breakdown IS NOT DISTINCT FROM {a}.breakdown)"""
+
+def withheld_fact(a: str) -> str:
+    """SQL: fact `a` of core.facts is withheld this refresh."""
+    return f"EXISTS (SELECT 1 FROM _withheld_facts w WHERE w.is_fact AND {same_fact(a, 'w')})"
+
+
+def withheld_key(a: str) -> str:
+    """SQL: the current fact of `a`'s key (issuer, year, metric, breakdown) is withheld, so an
+    earlier publish of the key stays."""
+    return f"""EXISTS (SELECT 1 FROM _withheld_facts w JOIN core.facts c ON {same_fact("c", "w")}
+        WHERE w.is_fact AND c.is_current AND w.issuer_id = {a}.issuer_id
+          AND w.fiscal_year = {a}.fiscal_year AND w.metric_id = {a}.metric_id
+          AND w.breakdown IS NOT DISTINCT FROM {a}.breakdown)"""
 
 
 def decide(conn) -> None:
