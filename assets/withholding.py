@@ -109,15 +109,22 @@ named AS (
      AND coalesce(t.fiscal_year, f.fiscal_year) = f.fiscal_year
      AND coalesce(t.metric_id, f.metric_id) = f.metric_id
 ),
+unusable AS (  -- mapped values that gave no fact, under both names of their document
+    SELECT *, source_document AS named_document FROM {in_scope("core.mapped_values")}
+    WHERE mapping_status = 'mapped' AND conversion_status IS DISTINCT FROM 'ok'
+    UNION ALL
+    SELECT *, document FROM {in_scope("core.mapped_values")}
+    WHERE mapping_status = 'mapped' AND conversion_status IS DISTINCT FROM 'ok'
+      AND document <> source_document
+),
 rows AS (  -- condemned rows that gave no fact (an unknown unit, an unreadable value)
     SELECT v.issuer_id, v.fiscal_year, v.metric_id, v.breakdown, v.source_document,
            v.line_number AS source_line, t.check_name, t.severity, t.message
-    FROM {in_scope("core.mapped_values")} v JOIN _targets t
+    FROM unusable v JOIN _targets t
       ON t.withholds = 'row' AND t.source_line = v.line_number
-     AND t.source_document IN (v.source_document, v.document)
+     AND t.source_document = v.named_document
      AND coalesce(t.fiscal_year, v.fiscal_year) = v.fiscal_year
      AND coalesce(t.metric_id, v.metric_id) = v.metric_id
-    WHERE v.mapping_status = 'mapped' AND v.conversion_status IS DISTINCT FROM 'ok'
 ),
 parts AS (SELECT * EXCLUDE (source_line, basis) FROM named UNION ALL BY NAME
           SELECT * EXCLUDE (source_line) FROM rows),
@@ -183,7 +190,9 @@ WITH current_withheld AS (
     WHERE t.withholds = 'row' AND {in_scope_issuer("t")}
       AND NOT EXISTS (SELECT 1 FROM core.mapped_values v
                       WHERE v.line_number = t.source_line
-                        AND t.source_document IN (v.source_document, v.document))
+                        AND v.source_document = t.source_document)
+      AND NOT EXISTS (SELECT 1 FROM core.mapped_values v
+                      WHERE v.line_number = t.source_line AND v.document = t.source_document)
 )
 SELECT *, EXISTS (SELECT 1 FROM _carried c
                   WHERE c.issuer_id = w.issuer_id AND c.fiscal_year = w.fiscal_year

@@ -5,8 +5,10 @@ or KPI tables written here) and reads what the mart published and what it withhe
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -220,3 +222,39 @@ def test_the_why_is_this_fact_missing_queries_run_and_answer(build, landing):
     assert len(queries) >= 3
     results = [con.execute(q).fetchall() for q in queries]
     assert any("units_convertible" in str(row) for row in results[0])
+
+
+# ../shared/corpus beside the clone, or where ESG_CORPUS_LANDING says (a worktree elsewhere)
+CORPUS = Path(
+    os.environ.get("ESG_CORPUS_LANDING") or REPO_ROOT.parent / "shared" / "corpus" / "landing"
+)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside this clone")
+def test_on_the_corpus_texts_every_fact_no_finding_names_is_published(build, tmp_path):
+    """The corpus report texts (their PDFs are left out: read elsewhere): every current fact
+    of core.facts is either in the mart or in mart.withheld_facts with the finding that
+    withheld it, and no issuer-year is withheld whole (no report-level finding)."""
+    landing = tmp_path / "corpus"
+    landing.mkdir()
+    for text in CORPUS.glob("*.txt"):
+        shutil.copy(text, landing)
+        shutil.copy(text.with_suffix(".yaml"), landing)
+    con = build(landing)
+    missing = con.execute(
+        """SELECT f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown, f.source_line
+           FROM core.facts f
+           WHERE f.is_current
+             AND NOT EXISTS (SELECT 1 FROM mart.esg_facts m
+                             WHERE m.issuer_id = f.issuer_id AND m.fiscal_year = f.fiscal_year
+                               AND m.metric_id = f.metric_id
+                               AND m.breakdown IS NOT DISTINCT FROM f.breakdown)
+             AND NOT EXISTS (SELECT 1 FROM mart.withheld_facts w
+                             WHERE w.is_fact AND w.issuer_id = f.issuer_id
+                               AND w.fiscal_year = f.fiscal_year AND w.metric_id = f.metric_id
+                               AND w.breakdown IS NOT DISTINCT FROM f.breakdown
+                               AND w.source_line = f.source_line)"""
+    ).fetchall()
+    assert missing == []
+    assert withheld(con) == []
+    assert con.execute("SELECT count(*) FROM mart.esg_facts").fetchone()[0] > 0
