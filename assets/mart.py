@@ -2,11 +2,12 @@
 
 mart.esg_facts keeps one row per issuer, fiscal year, metric and breakdown: the fact core.facts
 marks `is_current` (when a later report restates an earlier year, the latest report's; the
-other stays in core.facts). The consistency checks judge those same facts. An issuer-year with
-an error-severity finding in this refresh is not published: its previously published facts
-stay, and mart.withheld_issuer_years says why. Other issuer-years publish as usual, each fact
-carrying its quality_status. mart.issuer_year is one wide row per issuer and year, with a
-column per metric that has a `wide_column` in ref/metrics.
+other stays in core.facts). The consistency checks judge those same facts. An error finding
+withholds what it condemns (assets/withholding.py, docs/data-quality.md): a fact, the facts of a
+source row, or (report-level findings only) a report's issuer-years. Withheld facts keep their
+earlier publish, if any, and mart.withheld_facts / mart.withheld_issuer_years say why; every
+other fact publishes, carrying its quality_status. mart.issuer_year is one wide row per issuer
+and year, with a column per metric that has a `wide_column` in ref/metrics.
 """
 
 from datetime import timedelta
