@@ -14,7 +14,7 @@ from assets import mapping, quality, reference, units
 from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.precision import PRINTED_DIGITS_SQL, ROUNDING_SQL
-from assets.quality import ERROR, WARN, issuer_scoped, schema_check, sql_check
+from assets.quality import ERROR, ROW, WARN, issuer_scoped, schema_check, sql_check
 from assets.scope import Scope, in_scope, mark_ref_data, pending, replace_rows
 from assets.tables import tables
 from assets.units import clean_sql
@@ -212,7 +212,7 @@ WITH usable AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, source_document
     FROM usable GROUP BY ALL HAVING min(canonical_value) <> max(canonical_value)
 )
-SELECT v.issuer_id, v.fiscal_year, v.metric_id, v.source_document,
+SELECT v.issuer_id, v.fiscal_year, v.metric_id, v.breakdown, v.source_document,
        min(v.line_number) AS source_line,
        v.metric_id || coalesce(' [' || v.breakdown || ']', '') || ' ' || v.fiscal_year
        || ' has different values in ' || v.source_document || ': '
@@ -244,13 +244,15 @@ MAPPED_CHECKS = [
            FROM core.mapped_values
            WHERE conversion_status IN ('unknown_unit', 'incompatible_unit', 'other_currency')
            ORDER BY ALL""",
+        withholds=ROW,  # that row's value only: the issuer-year's other facts publish
     ),
     issuer_scoped(
         sql_check(
             "one_value_per_source",
             MAPPED,
             ERROR,
-            "A source document gives one value per issuer, year, metric and breakdown.",
+            "A source document gives one value per issuer, year, metric and breakdown: when it"
+            " gives two, that key is withheld (every line that printed it is named).",
             ONE_VALUE_PER_SOURCE_SQL,
         )
     ),
