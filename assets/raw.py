@@ -71,8 +71,8 @@ def _row_errors_check(name: str, severity: str, description: str, documents: str
         description,
         f"""SELECT d.issuer_id, d.fiscal_year, e.document AS source_document,
                    e.line_number AS source_line,
-                   e.document || ' line ' || e.line_number || ' [' || e.rule || ']: '
-                   || e.message AS message
+                   e.document || coalesce(' line ' || e.line_number, '') || ' [' || e.rule
+                   || ']: ' || e.message AS message
             FROM raw.load_errors e JOIN raw.report_documents d USING (document)
             WHERE d.status = 'loaded' AND {documents} ORDER BY ALL""",
     )
@@ -205,7 +205,9 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     every = set(reports) >= set(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
     scope = Scope("report") if every else Scope("report", tuple(reports))
     docs, written = [], dict.fromkeys(RAW_TABLES, 0)
-    batches = load_batches(landing.folder, landing.max_document_bytes, reports, batch_reports())
+    batches = load_batches(
+        landing.folder, landing.max_document_bytes, reports, batch_reports(), landing.pdf_cache_dir
+    )
     with duckdb.get_connection() as conn, scope.registered(conn):
         if every:  # every issuer is rebuilt below raw
             add_pending(conn, context.run_id, None)
