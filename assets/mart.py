@@ -61,7 +61,7 @@ FROM {in_scope("mart.esg_facts")} f JOIN _withheld w USING (issuer_id, fiscal_ye
 ESG_FACTS_SELECT = f"""
 SELECT f.issuer_id, d.issuer_name, f.fiscal_year, f.metric_id, f.breakdown, f.value, f.unit,
        f.reported_value, f.reported_unit, f.basis, f.source_document, f.source_line,
-       f.derived_from_lines, f.assumption, {QUALITY_STATUS} AS quality_status
+       f.source_page, f.derived_from_lines, f.assumption, {QUALITY_STATUS} AS quality_status
 FROM {in_scope("core.facts")} AS f
 LEFT JOIN raw.report_documents AS d
     ON d.source_document = f.source_document AND d.status = 'loaded'
