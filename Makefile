@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_PORT ?= 3000
 
-.PHONY: venv run test ui sql bench bench-plot lint clean-warehouse
+.PHONY: venv run test ui sql evidence bench bench-plot lint clean-warehouse
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -33,6 +33,10 @@ ui: venv $(DAGSTER_HOME)/dagster.yaml
 ## The published warehouse, read-only (safe during a refresh).
 sql: venv
 	$(PY) -m orchestration.sql
+
+## Where a published fact was printed: a PNG of its PDF page region, the row highlighted (path printed).
+evidence: venv
+	$(PY) -m orchestration.evidence "$(ISSUER)" "$(YEAR)" "$(METRIC)" $(if $(BREAKDOWN),--breakdown "$(BREAKDOWN)")
 
 ## Pipeline vs bare-DuckDB baseline on REPORTS synthetic reports (speed goals live here, not in
 ## tests); the last line is JSON. BENCH_RESULTS=file appends it there; bench-plot draws them.

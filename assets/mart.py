@@ -13,12 +13,12 @@ from datetime import timedelta
 
 import dagster as dg
 
-from assets import quality, reference
+from assets import evidence, quality, reference
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, schema_check, sql_check
 from assets.scope import Scope, clear_pending, in_scope, pending
 from assets.tables import comment_statements, sql_literal, tables
-from orchestration.resources import WarehouseResource
+from orchestration.resources import LandingFolder, WarehouseResource
 from orchestration.settings import WAREHOUSE_POOL
 
 ESG_FACTS = tables()["mart.esg_facts"]
@@ -313,7 +313,10 @@ MART_CHECKS = [
     pool=WAREHOUSE_POOL,
 )
 def mart_tables(
-    context: dg.AssetExecutionContext, duckdb: WarehouseResource, gx: GreatExpectationsResource
+    context: dg.AssetExecutionContext,
+    duckdb: WarehouseResource,
+    gx: GreatExpectationsResource,
+    landing: LandingFolder,
 ):
     """Build the mart from core.facts, withholding issuer-years that failed an error check, then
     publish the warehouse file for SQL users."""
@@ -328,7 +331,10 @@ def mart_tables(
             checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
             checked = list(quality.evaluate(conn, checks, context.run_id, scope=scope))
     published = duckdb.publish()
+    pictures = evidence.published_pictures(published, landing.folder, evidence.ui_pictures())
     for name, n in counts.items():
         meta = {"rows": n, "published_to": dg.MetadataValue.path(str(published))}
+        if name == "esg_facts" and pictures:  # where PDF facts were printed (assets/evidence.py)
+            meta["evidence"] = dg.MetadataValue.md(evidence.metadata_markdown(pictures))
         yield dg.MaterializeResult(asset_key=["mart", name], metadata=meta)
     yield from checked

@@ -11,9 +11,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from PIL import Image
 
-from assets import landing, pdf_reports, reading
+from assets import evidence, landing, pdf_reports, reading
 from assets.extract import pdf
+from orchestration import evidence as evidence_cli
 from orchestration.settings import REPO_ROOT
 from tests import pdf_fixtures as fx
 from tests.conftest import run_pipeline
@@ -238,7 +240,9 @@ def test_pdfs_land_beside_texts_bad_ones_rejected_alone(tmp_path):
     assert fleet.page == 3  # page 2 (the image) has no lines
 
 
-def test_pdf_facts_reach_the_mart_with_their_page_and_are_parsed_once(tmp_path, monkeypatch):
+def test_pdf_facts_reach_the_mart_with_their_page_parsed_once_with_evidence(
+    tmp_path, monkeypatch, capsys
+):
     monkeypatch.setenv("ESG_WORKERS", "1")  # parsing in this process, where it is watched
     folder = landing_with_pdfs(tmp_path / "landing")
     warehouse = tmp_path / "wh" / "esg.duckdb"
@@ -252,7 +256,28 @@ def test_pdf_facts_reach_the_mart_with_their_page_and_are_parsed_once(tmp_path, 
         ).fetchall()
     assert rows == [(2022, "1,204", 1), (2023, "1,166", 1), (2024, "1,093", 1)]
     _forbid_parsing(monkeypatch)  # a second refresh reads the cache only
-    assert run_pipeline(folder, warehouse).success
+    result = run_pipeline(folder, warehouse)
+    assert result.success
+    # The evidence pictures are listed in the mart's metadata (the UI), and `make evidence`
+    # prints the same picture's path.
+    (event,) = [e for e in result.get_asset_materialization_events()
+                if e.asset_key.to_user_string() == "mart/esg_facts"]  # fmt: skip
+    listed = event.materialization.metadata["evidence"].value
+    monkeypatch.setenv("ESG_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("ESG_LANDING_DIR", str(folder))
+    assert evidence_cli.main(["FJL", "2024", "ghg.scope1"]) == 0
+    picture = Path(capsys.readouterr().out.strip())
+    assert picture.is_file() and f"`{picture}`" in listed
+    assert evidence_cli.main(["FJL", "2024", "no.such_metric"]) == 1
+    # The highlighted row is the one printed at a baseline of 140 pt, in the picture's frame.
+    image = np.asarray(Image.open(picture).convert("RGB")).astype(int)
+    top = max(0.0, 140 - 10 * 0.95 - evidence.MARGIN)  # the row's top less the margin
+    row_y = int((140 - 4 - top) * evidence.SCALE)  # inside the row, between its glyphs' tops
+    above_y = int((120 - 4 - top) * evidence.SCALE)  # the header row, not highlighted
+    shaded = image[row_y, int(60 * evidence.SCALE) : int(480 * evidence.SCALE)]
+    plain = image[above_y, int(60 * evidence.SCALE) : int(480 * evidence.SCALE)]
+    assert (shaded[:, 2] < 200).mean() > 0.9  # yellow shade: little blue
+    assert (plain[:, 2] > 250).mean() > 0.5  # mostly white paper
 
 
 def test_the_sensor_fingerprint_of_a_pdf_report_changes_with_its_content(tmp_path):
