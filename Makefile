@@ -41,9 +41,11 @@ evidence: venv
 ## Pipeline vs bare-DuckDB baseline on REPORTS synthetic reports (speed goals live here, not in
 ## tests); the last line is JSON. BENCH_RESULTS=file appends it there; bench-plot draws them.
 ## BENCH_FLOOR=1 also runs the refresh without Dagster's asset events (no_asset_events_s).
+## BENCH_PDF=1 writes the report texts as PDFs and times parsing against pdftotext -layout.
 bench: venv
 	$(PY) -m orchestration.bench --reports $(or $(REPORTS),100) \
-		$(if $(BENCH_RESULTS),--results $(BENCH_RESULTS)) $(if $(filter 1 yes true,$(BENCH_FLOOR)),--event-floor)
+		$(if $(BENCH_RESULTS),--results $(BENCH_RESULTS)) $(if $(filter 1 yes true,$(BENCH_FLOOR)),--event-floor) \
+		$(if $(filter 1 yes true,$(BENCH_PDF)),--pdf)
 
 bench-plot: venv
 	$(PY) -m orchestration.bench plot bench/results.jsonl bench/scaling.png

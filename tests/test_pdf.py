@@ -4,8 +4,10 @@ every value's page and row box carried to the mart. PDFs are written by the test
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -287,6 +289,36 @@ def test_the_sensor_fingerprint_of_a_pdf_report_changes_with_its_content(tmp_pat
     fx.write_pdf(folder / "fjl-2024.pdf", [fx.side_by_side_page()])
     after = landing.fingerprints(folder, 10**8)
     assert after["fjl-2024"] != before["fjl-2024"] and after["scan"] == before["scan"]
+
+
+# --- the benchmark's PDFs -----------------------------------------------------------------
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler's pdftotext is not installed")
+def test_synthetic_reports_written_as_pdfs_print_every_value_and_are_timed(tmp_path):
+    from orchestration import bench, synthetic
+
+    reports = synthetic.write_landing(tmp_path, 4, pdf=True)
+    for r in reports:
+        path = tmp_path / f"{r.name}.pdf"
+        if r.suffix == ".csv":  # a KPI table stays a table
+            assert not path.exists()
+            continue
+        lines = pdf.parse(path.read_bytes(), r.name, 100).document().lines
+        words = {t.text.rstrip(",.%") for line in lines for t in line.tokens}  # prose: 'was 5,453,'
+        assert {text for _, _, _, text in r.printed} <= words
+    timed = bench.pdf_parsing(tmp_path)
+    pdfs = sorted(tmp_path.glob("*.pdf"))
+    assert timed["pdfs"] == len(pdfs) > 0 and timed["pdf_pages"] >= len(pdfs)
+    assert timed["parse_s"] > 0 and timed["pdftotext_s"] > 0
+    with pytest.raises(RuntimeError, match="parsed again"):  # nothing cached yet
+        bench.pdf_reparsing(tmp_path, tmp_path / "cache")
+    for path in pdfs:  # as the pipeline's raw step does
+        data = path.read_bytes()
+        pdf_reports.parsed(
+            data, hashlib.sha256(data).hexdigest(), path.name, tmp_path / "cache", 99
+        )
+    assert bench.pdf_reparsing(tmp_path, tmp_path / "cache") > 0
 
 
 # --- the corpus ----------------------------------------------------------------------------
