@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_PORT ?= 3000
 
-.PHONY: venv run test ui sql evidence bench bench-plot lint clean-warehouse
+.PHONY: venv run test ui sql evidence bench bench-plot lint clean-warehouse eval
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -49,6 +49,12 @@ bench: venv
 
 bench-plot: venv
 	$(PY) -m orchestration.bench plot bench/results.jsonl bench/scaling.png
+
+## Score the mart against hand-checked values: CORPUS (default ../shared/corpus) holds landing/
+## and gold*.csv; EVAL_ONLY=txt|pdf scores one kind of document; the last line is JSON.
+eval: venv
+	$(PY) -m orchestration.eval $(if $(CORPUS),--corpus $(CORPUS)) $(if $(EVAL_ONLY),--only $(EVAL_ONLY)) \
+		$(if $(EVAL_KEEP),--keep $(EVAL_KEEP))
 
 ## Lint, format check, then the whole test suite.
 test: venv
