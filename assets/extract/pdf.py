@@ -1,11 +1,12 @@
 """A PDF's text layer -> words with their boxes -> lines (layout.Document), with PDFium.
 
 PDFium (pypdfium2, Apache-2.0/BSD) gives a page's whole text in one call and a character's box
-in another; a call per character costs more than PDFium's own text extraction (docs/pdf.md).
-So a word is cut from the page text at whitespace (PDFium puts a generated space or line break
-where printed glyphs leave a gap or change line), and only its first and last characters' boxes
-are asked for. A word whose box is wider than its characters can be (two table cells printed
-with no space between them) is split at the gaps of its characters' boxes.
+in another; a box call per character, from Python, costs as much as PDFium's own text
+extraction (docs/pdf.md). So a word is cut from the page text at whitespace (PDFium puts a
+generated space or line break where printed glyphs leave a gap or change line), and only its
+first and last characters' boxes are asked for. A word whose box is wider than its characters
+can be (two table cells printed with no space between them) is split at the gaps of its
+characters' boxes.
 
 Coordinates are points from the top-left of the page as displayed (crop box, /Rotate applied):
 what a user sees and what the evidence picture shows.
@@ -35,8 +36,7 @@ SPLIT_GAP = 0.6
 # A word whose width exceeds (characters x line height x WIDE) + one line height is looked at
 # character by character (no font prints glyphs that wide).
 WIDE = 1.2
-# Lines: a word belongs to the line whose band (its tallest word's top..bottom) holds the word's
-# vertical centre.
+# A word: a run of printed characters (PDFium's generated spaces and line breaks end it).
 WORD = re.compile(r"[^\s\x00-\x1f\ufffe]+\ufffe?")
 # PDFium marks a hyphen it removed at a line end (a word broken over two lines) with U+FFFE.
 BROKEN_HYPHEN = "\ufffe"
@@ -202,7 +202,8 @@ class _Boxes:
         self.rotation = page.get_rotation()
         left, bottom, right, top = self.crop
         w, h = right - left, top - bottom
-        self.size = (round(w, 2), round(h, 2)) if self.rotation in (0, 180) else (h, w)
+        w, h = round(w, 2), round(h, 2)
+        self.size = (w, h) if self.rotation in (0, 180) else (h, w)
 
     def __call__(self, indices: np.ndarray) -> np.ndarray:
         """(n, 4) array of x0, x1, top, bottom for the characters at `indices`."""
