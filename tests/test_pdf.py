@@ -242,6 +242,15 @@ def test_pdfs_land_beside_texts_bad_ones_rejected_alone(tmp_path):
     assert fleet.page == 3  # page 2 (the image) has no lines
 
 
+def test_a_pdf_over_the_size_limit_is_rejected_unread(tmp_path):
+    folder = landing_with_pdfs(tmp_path / "landing")
+    limit = (folder / "fjl-2024.pdf").stat().st_size - 1
+    frames = reading.load_landing(folder, limit, ["fjl-2024"], pdf_cache=tmp_path / "cache")
+    (error,) = frames["raw.report_documents"].column("error").to_pylist()
+    assert error.startswith("file_too_large: fjl-2024.pdf is")
+    assert not (tmp_path / "cache").exists()  # nothing was parsed
+
+
 def test_pdf_facts_reach_the_mart_with_their_page_parsed_once_with_evidence(
     tmp_path, monkeypatch, capsys
 ):
