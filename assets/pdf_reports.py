@@ -96,6 +96,20 @@ def parsed(
     return result, False
 
 
+def prune(cache: Path | None, keep: set[str]) -> int:
+    """Remove the cached parses (and remembered rejections) of contents no longer in the
+    landing folder, and partial files of killed runs; returns how many files went. Called after
+    a full refresh, when every landing PDF's SHA-256 is known."""
+    if cache is None or not cache.is_dir():
+        return 0
+    gone = 0
+    for entry in cache.iterdir():
+        if entry.name.startswith(".") or entry.name.split(".")[0] not in keep:
+            entry.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
 def read_values(
     doc: layout.Document, calendar: Calendar | None
 ) -> tuple[list[RawValue], list[RowError]]:

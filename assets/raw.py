@@ -16,7 +16,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets import quality
+from assets import pdf_reports, quality
 from assets.quality import ERROR, WARN, Check, Finding, findings_from_sql, schema_check, sql_check
 from assets.reading import RAW_TABLES, batch_reports, load_batches
 from assets.scope import Scope, add_pending
@@ -204,7 +204,7 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     reports = sorted(context.partition_keys)
     every = set(reports) >= set(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
     scope = Scope("report") if every else Scope("report", tuple(reports))
-    docs, written = [], dict.fromkeys(RAW_TABLES, 0)
+    docs, written, pdfs = [], dict.fromkeys(RAW_TABLES, 0), set()
     batches = load_batches(
         landing.folder, landing.max_document_bytes, reports, batch_reports(), landing.pdf_cache_dir
     )
@@ -218,10 +218,13 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
             replace_partitions(conn, frames, "report", batch_docs["report"].tolist())
             values = frames["raw.reported_values"]["report"].to_pandas().value_counts()
             docs.append(batch_docs[["report", "status"]].join(values.rename("values"), on="report"))
+            pdfs |= set(batch_docs.loc[batch_docs["format"] == "pdf", "sha256"].dropna())
             written = {t: n + len(frames[t]) for t, n in written.items()}
         checked = list(
             quality.evaluate(conn, RAW_CHECKS, context.run_id, _run_scope(reports), scope)
         )
     docs = pd.concat(docs, ignore_index=True)
+    if every:  # every landing PDF was read: parses of contents that left go
+        pdf_reports.prune(landing.pdf_cache_dir, pdfs)
     yield dg.MaterializeResult(metadata={"reports": _summary(docs, written, str(landing.folder))})
     yield from checked

@@ -266,9 +266,12 @@ def test_pdf_facts_reach_the_mart_with_their_page_parsed_once_with_evidence(
             " WHERE issuer_id = 'FJL' AND metric_id = 'ghg.scope1' ORDER BY fiscal_year"
         ).fetchall()
     assert rows == [(2022, "1,204", 1), (2023, "1,166", 1), (2024, "1,093", 1)]
+    stale = warehouse.parent / "pdf_cache" / f"{'0' * 64}.parquet"  # a PDF that left
+    stale.write_bytes(b"old")
     _forbid_parsing(monkeypatch)  # a second refresh reads the cache only
     result = run_pipeline(folder, warehouse)
     assert result.success
+    assert cached[0].is_file() and not stale.exists()  # a full refresh prunes what left
     # The evidence pictures are listed in the mart's metadata (the UI), and `make evidence`
     # prints the same picture's path.
     (event,) = [e for e in result.get_asset_materialization_events()
