@@ -66,7 +66,7 @@ def resolve_wording(
 
 
 MAPPED_SELECT = f"""
-SELECT r.document, r.source_document, r.line_number, r.issuer_id,
+SELECT r.document, r.source_document, r.line_number, r.page, r.issuer_id,
        coalesce(r.year, r.report_fiscal_year) AS fiscal_year,
        CASE WHEN r.year IS NULL THEN 'report' ELSE 'printed' END AS year_source,
        r.extractor, r.table_title, r.column_header, r.label, r.unit, r.value_text, r.value,
@@ -114,7 +114,7 @@ FACTS_SELECT = f"""
 WITH printed AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, canonical_value AS value,
            canonical_unit AS unit, value_text AS reported_value, unit AS reported_unit,
-           source_document, line_number AS source_line, assumption,
+           source_document, line_number AS source_line, page AS source_page, assumption,
            count(*) OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown,
                           canonical_value, canonical_unit, source_document) AS copies
     FROM {in_scope("core.mapped_values")}
@@ -126,13 +126,13 @@ WITH printed AS (
 -- others are grouped (lists for 1.6 M values cost more than the rest of the step).
 reported AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, value, unit, reported_value,
-           reported_unit, 'reported' AS basis, source_document, source_line,
+           reported_unit, 'reported' AS basis, source_document, source_line, source_page,
            NULL::INTEGER[] AS lines, NULL::VARCHAR AS derived_from_lines, assumption
     FROM printed WHERE copies = 1
     UNION ALL
     SELECT issuer_id, fiscal_year, metric_id, breakdown, value, unit,
            arg_min(reported_value, source_line), arg_min(reported_unit, source_line),
-           'reported', source_document, min(source_line),
+           'reported', source_document, min(source_line), arg_min(source_page, source_line),
            list_sort(list_distinct(list(source_line))),
            array_to_string(list_sort(list_distinct(list(source_line))), ','),
            arg_min(assumption, source_line)
@@ -166,6 +166,7 @@ derived AS (
            {clean_sql("sum(r.value)")} AS value, any_value(r.unit) AS unit,
            NULL::VARCHAR AS reported_value, NULL::VARCHAR AS reported_unit,
            'derived' AS basis, r.source_document, min(r.source_line) AS source_line,
+           arg_min(r.source_page, r.source_line) AS source_page,
            NULL::INTEGER[] AS lines,
            array_to_string(list_sort(list_distinct(flatten(list(
                coalesce(r.lines, [r.source_line]))))), ',') AS derived_from_lines,

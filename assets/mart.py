@@ -14,13 +14,13 @@ from datetime import timedelta
 
 import dagster as dg
 
-from assets import quality, reference, withholding
+from assets import evidence, quality, reference, withholding
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.quality import ERROR, WARN, schema_check, sql_check
 from assets.scope import Scope, clear_pending, in_scope, pending
 from assets.tables import comment_statements, sql_literal, tables
 from assets.withholding import withheld_fact, withheld_key
-from orchestration.resources import WarehouseResource
+from orchestration.resources import LandingFolder, WarehouseResource
 from orchestration.settings import WAREHOUSE_POOL
 
 ESG_FACTS = tables()["mart.esg_facts"]
@@ -60,7 +60,7 @@ WHERE EXISTS (SELECT 1 FROM _withheld w
 ESG_FACTS_SELECT = f"""
 SELECT f.issuer_id, d.issuer_name, f.fiscal_year, f.metric_id, f.breakdown, f.value, f.unit,
        f.reported_value, f.reported_unit, f.basis, f.source_document, f.source_line,
-       f.derived_from_lines, f.assumption, {PUBLISHED_STATUS} AS quality_status
+       f.source_page, f.derived_from_lines, f.assumption, {PUBLISHED_STATUS} AS quality_status
 FROM {in_scope("core.facts")} AS f
 LEFT JOIN raw.report_documents AS d
     ON d.source_document = f.source_document AND d.status = 'loaded'
@@ -331,7 +331,10 @@ MART_CHECKS = [
     pool=WAREHOUSE_POOL,
 )
 def mart_tables(
-    context: dg.AssetExecutionContext, duckdb: WarehouseResource, gx: GreatExpectationsResource
+    context: dg.AssetExecutionContext,
+    duckdb: WarehouseResource,
+    gx: GreatExpectationsResource,
+    landing: LandingFolder,
 ):
     """Build the mart from core.facts, withholding issuer-years that failed an error check, then
     publish the warehouse file for SQL users."""
@@ -352,7 +355,10 @@ def mart_tables(
             checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
             checked = list(quality.evaluate(conn, checks, context.run_id, scope=scope))
     published = duckdb.publish()
+    pictures = evidence.published_pictures(published, landing.folder, evidence.ui_pictures())
     for name, n in counts.items():
         meta = {"rows": n, "published_to": dg.MetadataValue.path(str(published))}
+        if name == "esg_facts" and pictures:  # where PDF facts were printed (assets/evidence.py)
+            meta["evidence"] = dg.MetadataValue.md(evidence.metadata_markdown(pictures))
         yield dg.MaterializeResult(asset_key=["mart", name], metadata=meta)
     yield from checked

@@ -16,7 +16,7 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets import quality
+from assets import pdf_reports, quality
 from assets.quality import (
     ERROR,
     REPORT,
@@ -91,8 +91,8 @@ def _row_errors_check(name: str, severity: str, description: str, documents: str
         description,
         f"""SELECT d.issuer_id, d.fiscal_year, e.document AS source_document,
                    e.line_number AS source_line,
-                   e.document || ' line ' || e.line_number || ' [' || e.rule || ']: '
-                   || e.message AS message
+                   e.document || coalesce(' line ' || e.line_number, '') || ' [' || e.rule
+                   || ']: ' || e.message AS message
             FROM raw.load_errors e JOIN raw.report_documents d USING (document)
             WHERE d.status = 'loaded' AND {documents} ORDER BY ALL""",
         withholds=ROW,
@@ -228,8 +228,10 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     reports = sorted(context.partition_keys)
     every = set(reports) >= set(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
     scope = Scope("report") if every else Scope("report", tuple(reports))
-    docs, written = [], dict.fromkeys(RAW_TABLES, 0)
-    batches = load_batches(landing.folder, landing.max_document_bytes, reports, batch_reports())
+    docs, written, pdfs = [], dict.fromkeys(RAW_TABLES, 0), set()
+    batches = load_batches(
+        landing.folder, landing.max_document_bytes, reports, batch_reports(), landing.pdf_cache_dir
+    )
     with duckdb.get_connection() as conn, scope.registered(conn):
         if every:  # every issuer is rebuilt below raw
             add_pending(conn, context.run_id, None)
@@ -240,10 +242,13 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
             replace_partitions(conn, frames, "report", batch_docs["report"].tolist())
             values = frames["raw.reported_values"]["report"].to_pandas().value_counts()
             docs.append(batch_docs[["report", "status"]].join(values.rename("values"), on="report"))
+            pdfs |= set(batch_docs.loc[batch_docs["format"] == "pdf", "sha256"].dropna())
             written = {t: n + len(frames[t]) for t, n in written.items()}
         checked = list(
             quality.evaluate(conn, RAW_CHECKS, context.run_id, _run_scope(reports), scope)
         )
     docs = pd.concat(docs, ignore_index=True)
+    if every:  # every landing PDF was read: parses of contents that left go
+        pdf_reports.prune(landing.pdf_cache_dir, pdfs)
     yield dg.MaterializeResult(metadata={"reports": _summary(docs, written, str(landing.folder))})
     yield from checked
