@@ -273,6 +273,9 @@ class _Reader:
         fiscal = years.fiscal_years(labels, self.calendar)
         for c in cols:
             c.year = fiscal.get(c.index)
+            if self.calendar and c.year and c.year > self.calendar.period_end.year:
+                # a year after the report's period: a target or an outlook, never an actual
+                c.period = periods.Period(periods.TARGET, c.period.label, c.header)
         caption = _caption(self.lines, i)
         title = " / ".join(t for t in (caption, first_title) if t) or None
         table = Table(

@@ -26,7 +26,7 @@ from assets.extract.values import FOOTNOTE, is_nil, is_not_reported
 
 _NUM = re.compile(
     rf"^(?P<sign>[-−–+]?)(?P<num>\d[\d,.\u00a0\u202f ]*?)(?P<marks>{FOOTNOTE})?"
-    rf"\s*(?P<unit>%|‰|[^\d\s(),.][^()]{{0,24}})?$"
+    rf"\s*(?P<unit>%|‰|[A-Za-zµ°€$£¥³²\u00c0-\u024f][^()]{{0,24}})?$"
 )
 # A footnote reference closing a cell ('181)' is 18 with note 1, '- 1)'): one digit, or two
 # after a space.
