@@ -41,7 +41,7 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from assets import mapping
+from assets import mapping, units
 from assets.extract import numbers, periods, years
 from assets.extract.layout import Document, Line, Token
 from assets.extract.units_in_text import known, unit_in
@@ -52,9 +52,11 @@ MAX_GAP_LINES = 3  # lines without values that end a table of words
 MAX_LABEL_WORDS = 14
 MAX_CAPTION_WORDS = 14
 MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
-_JOINING = re.compile(r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I)
+_JOINING = re.compile(
+    r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I
+)
 _LABEL_MARKS = re.compile(
-    r"(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
+    r"\s+\d{1,2}(?:\s*,\s*\d{1,2})+$|(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
 )
 _MARKUP = re.compile(r"<!--.*?-->")
 
@@ -100,7 +102,9 @@ def _is_year_word(text: str) -> bool:
     return periods.classify(text) is not None and len(periods.year_labels(text)) == 1
 
 
-def word_cells(line: Line, cw: float, lo: float = float("-inf"), hi: float = float("inf")) -> list[Token]:
+def word_cells(
+    line: Line, cw: float, lo: float = float("-inf"), hi: float = float("inf")
+) -> list[Token]:
     """A line's cells within [lo, hi): cell tokens as they are; words joined where the gap is
     a single space, but a year after a year (or after a cell holding one) starts a cell."""
     tokens = [t for t in line.tokens if lo <= (t.x0 + t.x1) / 2 < hi]
@@ -295,9 +299,7 @@ class _Reader:
             if line.cells and not line.tokens:
                 j += 1
                 continue
-            if line.text == header_text or (
-                not line.cells and not line.tokens and j == i + 1
-            ):
+            if line.text == header_text or (not line.cells and not line.tokens and j == i + 1):
                 j += 1
                 continue
             break
@@ -394,7 +396,12 @@ class _Reader:
                 break
             label_cells, by_col, stray = self._split_row(line, cells, table, first_x)
             label_text = " ".join(t for _, t in label_cells).strip()
-            if not line.cells and label_text and len(label_text.split()) > MAX_LABEL_WORDS and not by_col:
+            if (
+                not line.cells
+                and label_text
+                and len(label_text.split()) > MAX_LABEL_WORDS
+                and not by_col
+            ):
                 break  # prose
             has_values = any(c.period.actual and t for c, t in by_col)
             if not has_values:
@@ -408,7 +415,9 @@ class _Reader:
                 if line.cells:
                     self._group_cells(label_cells, groups, line)
                     text = _strip_marks(label_cells[-1][1]) if label_cells else ""
-                    unit_only = known(text) or (unit_in(text) if text.lower().startswith(("in ", "i ")) else None)
+                    unit_only = known(text) or (
+                        unit_in(text) if text.lower().startswith(("in ", "i ")) else None
+                    )
                     if unit_only:
                         unit_heading = unit_only
                     elif text:
@@ -462,7 +471,11 @@ class _Reader:
         if not after_values and headings and not self._sibling(headings, text):
             return [*headings, new]
         for n, (ind, h) in enumerate(headings):
-            if h.split()[:1] and text.split()[:1] and h.split()[0].casefold() == text.split()[0].casefold():
+            if (
+                h.split()[:1]
+                and text.split()[:1]
+                and h.split()[0].casefold() == text.split()[0].casefold()
+            ):
                 return [*headings[:n], new]
         return [*headings[:-1], new]
 
@@ -493,7 +506,9 @@ class _Reader:
         heads = list(headings)
         for p in pending:
             text = clean(p.text)
-            unit_only = known(text) or (unit_in(text) if text.lower().startswith(("in ", "i ")) else None)
+            unit_only = known(text) or (
+                unit_in(text) if text.lower().startswith(("in ", "i ")) else None
+            )
             if unit_only:
                 unit_heading = unit_only
                 continue
@@ -512,7 +527,11 @@ class _Reader:
                 btext
                 and not below.cells
                 and not any(numbers_like(t.text) for t in below.tokens)
-                and (btext[:1].islower() or btext.startswith("(") or label.count("(") > label.count(")"))
+                and (
+                    btext[:1].islower()
+                    or btext.startswith("(")
+                    or label.count("(") > label.count(")")
+                )
                 and len(btext.split()) <= 4
             ):
                 label = f"{label} {btext}"
@@ -536,7 +555,9 @@ class _Reader:
                 elif cell.x0 < first_index:
                     label_cells.append((n, text))
         else:
-            words = [t for t in line.tokens if table.x_range[0] <= (t.x0 + t.x1) / 2 < table.x_range[1]]
+            words = [
+                t for t in line.tokens if table.x_range[0] <= (t.x0 + t.x1) / 2 < table.x_range[1]
+            ]
             label_words: list[str] = []
             for t in words:
                 col = self._column_of(t, table)
@@ -551,11 +572,20 @@ class _Reader:
                 label_cells.append((0, " ".join(label_words)))
         return label_cells, [(c, " ".join(ts)) for c, ts in by_col.values()], stray
 
-    def _emit(self, line, table, by_col, label, unit_cell, row_label, headings, unit_heading, twice):
+    def _emit(
+        self, line, table, by_col, label, unit_cell, row_label, headings, unit_heading, twice
+    ):
         conv = numbers.Convention.of([t for _, t in by_col], fallback=self.doc_conv)
         parsed: list[tuple[Column, numbers.Value]] = []
         for col, text in by_col:
             if not col.period.actual or not text:
+                continue
+            if col.period.label.split and _calendar_year(self.calendar):
+                self.errors.append(RowError(
+                    line.number, "split_year_in_calendar_report",
+                    f"'{text}' under {col.header!r}: a split year in a report whose period is a"
+                    " calendar year names no fiscal year safely: not read",
+                ))  # fmt: skip
                 continue
             if col.year in twice:
                 self.errors.append(RowError(
@@ -599,6 +629,14 @@ class _Reader:
                 or table.title_unit
             )
             unit = known(unit) or unit if unit else None
+            context = heading_unit or unit_heading or col.unit or table.title_unit
+            if unit and context and unit != context and _scales_differ(unit, context):
+                self.errors.append(RowError(
+                    line.number, "units_disagree",
+                    f"'{value.text}': the row prints {unit!r}, its heading or title {context!r}"
+                    " (same quantity, another scale): not read",
+                ))  # fmt: skip
+                continue
             full = f"{label} / {col.qualifier}" if col.qualifier else label
             plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
             self.values.append(
@@ -681,7 +719,12 @@ class _Reader:
             return
         label = _text(cells[0])
         words = label.split()
-        if not words or len(words) > MAX_LABEL_WORDS or label[-1] in ".:;" or not words[0][:1].isalpha():
+        if (
+            not words
+            or len(words) > MAX_LABEL_WORDS
+            or label[-1] in ".:;"
+            or not words[0][:1].isalpha()
+        ):
             return
         if cells[1].x0 - cells[0].x1 < 3 * self.cw:
             return
@@ -709,6 +752,26 @@ class _Reader:
         )  # fmt: skip
 
 
+def _calendar_year(calendar: years.Calendar | None) -> bool:
+    return bool(
+        calendar
+        and (calendar.period_start.month, calendar.period_start.day) == (1, 1)
+        and (calendar.period_end.month, calendar.period_end.day) == (12, 31)
+    )
+
+
+def _scales_differ(a: str, b: str) -> bool:
+    """Two printed units of one quantity at different scales ('tCO2e' beside 'MtCO2e')."""
+    pa, pb = units.parse_unit(a), units.parse_unit(b)
+    if pa is None or pb is None:
+        return False
+    try:
+        ratio = (units.quantity(1.0, pa) / units.quantity(1.0, pb)).to("dimensionless")
+    except Exception:  # other dimensions (a row in MWh in a table of tCO2e): no conflict
+        return False
+    return abs(float(ratio.magnitude) - 1.0) > 1e-9
+
+
 def first_or(title: str | None, default: str) -> str:
     """The last part of a table title (its header's title cell), else the default."""
     return title.split(" / ")[-1] if title else default
@@ -719,7 +782,11 @@ _NUMBERISH = re.compile(r"^[-−–+(]?\d[\d,.\u00a0\u202f]*\)?[%¹²³⁴⁵⁶
 
 def numbers_like(text: str) -> bool:
     t = text.strip()
-    return bool(_NUMBERISH.match(t)) or numbers.not_reported(t) or t.casefold() in ("not", "reported", "nil")
+    return (
+        bool(_NUMBERISH.match(t))
+        or numbers.not_reported(t)
+        or t.casefold() in ("not", "reported", "nil")
+    )
 
 
 def _printed(line: Line) -> str:

@@ -92,7 +92,9 @@ def _digits(num: str, conv: Convention) -> tuple[str, int]:
                 return whole + dec, 0
         return (f"{whole}.{dec}" if dec else whole), len(dec)
     for sep, dec_sep in ((",", "."), (".", ",")):
-        g = re.fullmatch(rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(dec_sep)}(\d+))?", num)
+        g = re.fullmatch(
+            rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(dec_sep)}(\d+))?", num
+        )
         if g:
             whole = num.split(dec_sep)[0].replace(sep, "")
             return (f"{whole}.{g.group(1)}" if g.group(1) else whole), len(g.group(1) or "")

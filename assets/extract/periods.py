@@ -28,7 +28,10 @@ _ROLE_WORDS = {
     UNIT: r"units?|enhet\w*|uom",
     NOTE: r"notes?|not|ref|refs|comments?|kommentar\w*|remarks?|references?|gri",
 }
-_ROLE = {role: re.compile(rf"(?<![\w%])(?:{words})(?![\w%])", re.I) for role, words in _ROLE_WORDS.items()}
+_ROLE = {
+    role: re.compile(rf"(?<![\w%])(?:{words})(?![\w%])", re.I)
+    for role, words in _ROLE_WORDS.items()
+}
 _YEAR_IN = re.compile(rf"(?<![\d/])(?:{years.LABEL})(?![\d/])", re.I)
 # Footnote marks printed after a header ('2024 1)', '2024*', '2023¹').
 _MARKS = re.compile(r"(?:\s+\d{1,2}\))+$|[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+$")
