@@ -105,6 +105,13 @@ _CONTEXT_WORDS = re.compile(
 )
 
 
+# The gas first and the mass after it: 'CO2-eq, million tonnes', 'CO2e (kt)'.
+_CO2_FIRST = re.compile(
+    r"^CO2(?P<eq>-?\s*(?:e|eq|ekv|equivalents?)\.?)?\s*[,(]?\s*(?P<mass>[^,()]+?)\s*\)?$",
+    re.IGNORECASE,
+)
+
+
 def _is_mass(expression: str) -> bool:
     return registry().parse_expression(expression).dimensionality == {"[mass]": 1}
 
@@ -113,6 +120,8 @@ def _co2(text: str) -> ParsedUnit | None:
     """A mass of CO2 or CO2e: kept apart, since tCO2 is not tCO2e (a report that gives CO2
     only is read as CO2e through a recorded factor, conversion_factors.csv co2_as_co2e)."""
     m = _CO2_MASS.match(text)
+    if not m or not m.group("mass"):
+        m = _CO2_FIRST.match(text)
     if not m or not m.group("mass"):
         return None
     mass = _one(m.group("mass"))
@@ -246,6 +255,8 @@ def reach(
     these metrics (a density, a calorific value), times or divided; None when neither works."""
     if q.is_compatible_with(target):
         return q.to(target), None
+    if q.dimensionless:
+        return None  # a share or a count times a density is no amount ('1.2 %' is not 1.2 m³/t)
     for f in reference.factors():
         if f.applied and metric_ids & set(f.metrics):
             fq = registry().parse_expression(f.factor)
