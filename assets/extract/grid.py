@@ -234,6 +234,7 @@ class _Reader:
         self.values: list[RawValue] = []
         self.errors: list[RowError] = []
         self.used: set[int] = set()
+        self.joined: set[int] = set()  # lines read as part of the line above
         self.doc_conv = numbers.Convention.of([ln.text for ln in doc.lines])
 
     # -- finding tables ---------------------------------------------------------------
@@ -376,6 +377,9 @@ class _Reader:
             line = self.lines[k]
             if line.number in self.skip:
                 break
+            if line.number in self.joined:  # read with the row above ('Not' / 'reported')
+                k += 1
+                continue
             if table.cells != line.cells or (line.page != self.lines[j - 1].page):
                 break
             if line.cells and not line.tokens:
@@ -440,7 +444,7 @@ class _Reader:
                 label = _strip_marks(label)
                 pending = []
             path = [*group_path, *(h for _, h in headings)]
-            path = [p for p in path if not label.casefold().startswith(p.casefold())]
+            path = _path_above(path, label)
             row_unit_label = label
             if label and known(label):
                 # a row whose label is only a unit ('tCO2e  2,476'): the title names it
@@ -534,8 +538,9 @@ class _Reader:
                 )
                 and len(btext.split()) <= 4
             ):
-                label = f"{label} {btext}"
-                self.used.add(below.number)
+                glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
+                label = f"{label}{glue}{btext}"
+                self.joined.add(below.number)
         return label, heads, unit_heading
 
     def _split_row(self, line: Line, cells: list[Token], table: Table, first_x: float):
@@ -562,7 +567,9 @@ class _Reader:
             for t in words:
                 col = self._column_of(t, table)
                 text = _text(t)
-                if col is not None and (numbers_like(text) or by_col.get(id(col))):
+                if col is not None and (
+                    numbers_like(text) or by_col.get(id(col)) or col.period.role == periods.UNIT
+                ):
                     by_col.setdefault(id(col), (col, []))[1].append(text)
                 elif (t.x0 + t.x1) / 2 < first_x:
                     label_words.append(text)
@@ -667,7 +674,7 @@ class _Reader:
         below = self.lines[idx + 1]
         for t in below.tokens:
             if self._column_of(t, table) is col and _text(t).casefold().startswith("reported"):
-                self.used.add(below.number)
+                self.joined.add(below.number)
                 return True
         return False
 
@@ -750,6 +757,21 @@ class _Reader:
                 bbox_x1=line.x1 if line.page else None, bbox_bottom=line.bottom,
             )
         )  # fmt: skip
+
+
+def _first_word(text: str) -> str:
+    return text.split()[0].casefold() if text.split() else ""
+
+
+def _path_above(path: list[str], label: str) -> list[str]:
+    """The headings a row sits under: cut at a heading the row repeats or is a sibling of
+    (the same first word: 'Scope 3' after the 'Scope 2' heading's rows)."""
+    for n, heading in enumerate(path):
+        if label.casefold().startswith(heading.casefold()) or (
+            label and _first_word(heading) == _first_word(label)
+        ):
+            return path[:n]
+    return path
 
 
 def _calendar_year(calendar: years.Calendar | None) -> bool:

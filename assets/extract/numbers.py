@@ -13,8 +13,8 @@
   reading recorded.
 - A footnote digit fused to a value is recognised from the row's other values only when it is
   safe: a value with one or two decimals more than all the others (two at least, printed with
-  one number of decimals), or a small count with one digit more than all the others and ten
-  times their size. The value is then read without the digit and the assumption recorded.
+  one number of decimals), or a small count with one digit more than all the others and five
+  times their size, whose other digits fall among them. The value is then read without the digit and the assumption recorded.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def fused_footnote(row: list[Value], k: int) -> tuple[Value, str] | None:
         if (
             kept
             and len(v.text.lstrip("-")) == len(str(int(biggest))) + 1
-            and abs(v.number) >= 10 * max(biggest, 1)
+            and abs(v.number) >= 5 * max(biggest, 1)
             and smallest / 2 <= abs(float(kept)) <= biggest * 2
         ):
             return (
