@@ -37,6 +37,7 @@ twice with nothing to tell the columns apart, numbers between columns) are RowEr
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -257,7 +258,7 @@ class _Reader:
         cuts = _split_side_by_side(cells, cols, line)
         if cuts:
             bounds = [x_range[0], *cuts, x_range[1]]
-            return max(self._read(i, (lo, hi)) for lo, hi in zip(bounds, bounds[1:], strict=False))
+            return max(self._read(i, (lo, hi)) for lo, hi in itertools.pairwise(bounds))
         return self._read(i, x_range)
 
     def _read(self, i: int, x_range: tuple[float, float]) -> int:
@@ -469,12 +470,12 @@ class _Reader:
         return max(end, j)
 
     def _push_heading(self, headings, new, after_values: bool):
-        indent, text = new
+        _indent, text = new
         if not headings:
             return [new]
         if not after_values and headings and not self._sibling(headings, text):
             return [*headings, new]
-        for n, (ind, h) in enumerate(headings):
+        for n, (_ind, h) in enumerate(headings):
             if (
                 h.split()[:1]
                 and text.split()[:1]

@@ -14,7 +14,8 @@
 - A footnote digit fused to a value is recognised from the row's other values only when it is
   safe: a value with one or two decimals more than all the others (two at least, printed with
   one number of decimals), or a small count with one digit more than all the others and five
-  times their size, whose other digits fall among them. The value is then read without the digit and the assumption recorded.
+  times their size, whose other digits fall among them. The value is then read without the
+  digit and the assumption recorded.
 """
 
 from __future__ import annotations
@@ -36,8 +37,6 @@ _COMMA_DECIMAL = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\d,])")
 _DOT_DECIMAL = re.compile(r"(?<![\d,.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])")
 _COMMA_GROUPS = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?![\d])|\d,\d{3}\.\d")
 _DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?![\d])|\d\.\d{3},\d")
-# Marks a cell prints for a value not reported, beyond the ones every reader knows.
-_MORE_NOT_REPORTED = frozenset({"not reported", "not available", "n.r.", "nr", "—", "–"})
 
 
 class Unsafe(Exception):
@@ -71,8 +70,7 @@ class Value:
 
 
 def not_reported(text: str) -> bool:
-    t = text.strip().casefold()
-    return is_not_reported(t) or t in _MORE_NOT_REPORTED
+    return is_not_reported(text)
 
 
 def _digits(num: str, conv: Convention) -> tuple[str, int]:
