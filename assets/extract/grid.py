@@ -60,6 +60,7 @@ _LABEL_MARKS = re.compile(
     r"\s+\d{1,2}(?:\s*,\s*\d{1,2})+$|(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
 )
 _MARKUP = re.compile(r"<!--.*?-->")
+_CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
 
 
 @dataclass
@@ -285,7 +286,12 @@ class _Reader:
         caption = _caption(self.lines, i)
         title = " / ".join(t for t in (caption, first_title) if t) or None
         table = Table(
-            line, cols, title, unit_in(first_title) or unit_in(caption), line.cells, x_range
+            line,
+            cols,
+            title,
+            unit_in(first_title) or unit_in(caption, tail=True),
+            line.cells,
+            x_range,
         )
         j = self._after_header(i, table)
         end = self._rows(j, table)
@@ -366,6 +372,11 @@ class _Reader:
         twice = {y for y, cs in seen_years.items() if len(cs) > 1 and
                  len({c.qualifier or c.unit for c in cs}) < len(cs)}  # fmt: skip
         unit_cols = [c for c in cols if c.period.role == periods.UNIT]
+        names = {
+            int(t.x0): _text(t)
+            for t in table.header_line.tokens
+            if table.cells and _text(t) and t.x0 < min(c.x0 for c in cols)
+        }
         headings: list[tuple[float, str]] = []  # (indent, text)
         groups: dict[int, str] = {}
         unit_heading: str | None = None
@@ -418,7 +429,7 @@ class _Reader:
                 if not line.cells and quiet > MAX_GAP_LINES:
                     break
                 if line.cells:
-                    self._group_cells(label_cells, groups, line)
+                    self._group_cells(label_cells, groups, line, names)
                     text = _strip_marks(label_cells[-1][1]) if label_cells else ""
                     unit_only = known(text) or (
                         unit_in(text) if text.lower().startswith(("in ", "i ")) else None
@@ -435,7 +446,7 @@ class _Reader:
             quiet = 0
             end = k + 1
             if line.cells:
-                group_path = self._group_cells(label_cells, groups, line)
+                group_path = self._group_cells(label_cells, groups, line, names)
                 label = _strip_marks(label_cells[-1][1]) if label_cells else ""
             else:
                 group_path = []
@@ -456,7 +467,8 @@ class _Reader:
                 k += 1
                 continue
             unit_cell = next((t for c, t in by_col if c in unit_cols and t), None)
-            self._emit(line, table, by_col, full, unit_cell, row_unit_label, headings,
+            context = [(0.0, g) for g in group_path] + headings
+            self._emit(line, table, by_col, full, unit_cell, row_unit_label, context,
                        unit_heading, twice)  # fmt: skip
             for x, t in stray:
                 self.errors.append(RowError(
@@ -490,16 +502,20 @@ class _Reader:
         return any(h.split()[:1] and h.split()[0].casefold() == first for _, h in headings)
 
     @staticmethod
-    def _group_cells(label_cells, groups: dict[int, str], line: Line) -> list[str]:
+    def _group_cells(
+        label_cells, groups: dict[int, str], line: Line, names: dict[int, str]
+    ) -> list[str]:
         """A pipe row's label cells before its last one are group cells (rule 5); a row
-        starting a group resets the deeper groups."""
+        starting a group resets the deeper groups; a bare code in a column whose header names
+        it ('Scope' over '1', '3.1') is read with that name ('Scope 1')."""
         if not label_cells:
             return [groups[i] for i in sorted(groups)]
         last_index = label_cells[-1][0]
         for idx, text in label_cells[:-1]:
             for deeper in [i for i in groups if i >= idx]:
                 del groups[deeper]
-            groups[idx] = _strip_marks(text)
+            named = names.get(idx)
+            groups[idx] = f"{named} {text}" if named and _CODE.match(text) else _strip_marks(text)
         if len(label_cells) == 1 and last_index in groups:
             for deeper in [i for i in groups if i >= last_index]:
                 del groups[deeper]
