@@ -108,7 +108,7 @@ def test_prose_values():
     assert ("training.average_hours", 18.5, "hours") in got
 
 
-def test_split_years_in_a_calendar_year_report_are_not_guessed():
+def test_split_years_in_a_calendar_year_report_are_named_by_their_end():
     text = "\n".join(
         [
             "|                      | 2024/2025 | 2023/2024 |",
@@ -116,9 +116,11 @@ def test_split_years_in_a_calendar_year_report_are_not_guessed():
             "| Scope 1 (tCO2e)      | 1,764     | 1,931     |",
         ]
     )
-    values, errors = extract_text(text, CALENDAR_2024)
-    assert values == []
-    assert {e.rule for e in errors} == {"split_year_in_calendar_report"}
+    values, _ = extract_text(text, CALENDAR_2024)
+    # '2023/2024' ends in the report's year; '2024/2025' ends after its period: no actual
+    assert [(v.year, v.value_text, v.column_header) for v in values] == [
+        (2024, "1931", "2023/2024")
+    ]
 
 
 def test_a_row_unit_at_another_scale_than_its_heading_is_not_read():

@@ -278,8 +278,13 @@ class _Reader:
         )  # fmt: skip
         labels = {c.index: c.period.label for c in cols if c.period.actual}
         fiscal = years.fiscal_years(labels, self.calendar)
+        # a table of split years only ('2023/24') in a calendar-year report: each names the
+        # year it ends in (FY2024); beside plain years a split year keeps its first year
+        by_end = _calendar_year(self.calendar) and all(lb.split for lb in labels.values())
         for c in cols:
             c.year = fiscal.get(c.index)
+            if c.year and by_end and c.period.label.split:
+                c.year = c.period.label.year + 1
             if self.calendar and c.year and c.year > self.calendar.period_end.year:
                 # a year after the report's period: a target or an outlook, never an actual
                 c.period = periods.Period(periods.TARGET, c.period.label, c.header)
@@ -323,7 +328,7 @@ class _Reader:
                 continue
             col = self._column_of(cell, table)
             if col is not None:
-                if any(ch.isdigit() for ch in text) and not known(text):
+                if _is_number(text):
                     return j  # a value: a row, not a second header line
                 under[id(col)] = text
         if len(under) * 2 < max(len(actual), 1):
@@ -372,6 +377,7 @@ class _Reader:
         twice = {y for y, cs in seen_years.items() if len(cs) > 1 and
                  len({c.qualifier or c.unit for c in cs}) < len(cs)}  # fmt: skip
         unit_cols = [c for c in cols if c.period.role == periods.UNIT]
+        described = self._descriptions(j, table) if table.cells else set()
         names = {
             int(t.x0): _text(t)
             for t in table.header_line.tokens
@@ -411,6 +417,7 @@ class _Reader:
                     continue
                 break
             label_cells, by_col, stray = self._split_row(line, cells, table, first_x)
+            label_cells = [(n, t) for n, t in label_cells if n not in described]
             label_text = " ".join(t for _, t in label_cells).strip()
             if (
                 not line.cells
@@ -480,6 +487,29 @@ class _Reader:
             k += 1
         self.errors.extend(table.errors)
         return max(end, j)
+
+    def _descriptions(self, j: int, table: Table) -> set[int]:
+        """Label-area columns of a pipe table right of its label column: descriptions (a data
+        source, a method), not part of the label. Columns left empty on some rows while a
+        column right of them is filled are group columns (rule 5), and so are bare codes
+        ('1', '3.1'); the first other column is the label column."""
+        first = min(c.x0 for c in table.columns)
+        rows = []
+        for line in self.lines[j:]:
+            if not line.cells:
+                break
+            filled = {int(t.x0) for t in line.tokens if t.x0 < first and _text(t)}
+            codes = {int(t.x0) for t in line.tokens if t.x0 < first and _CODE.match(_text(t))}
+            if filled:
+                rows.append((filled, codes))
+        seen = sorted(set().union(*(f for f, _ in rows))) if rows else []
+        group = {
+            i for i in seen
+            if any(i not in f and any(k > i for k in f) for f, _ in rows)
+            or all(i not in f or i in c for f, c in rows)
+        }  # fmt: skip
+        label = next((i for i in seen if i not in group), None)
+        return {i for i in seen if label is not None and i > label}
 
     def _push_heading(self, headings, new, after_values: bool):
         _indent, text = new
@@ -603,13 +633,6 @@ class _Reader:
         parsed: list[tuple[Column, numbers.Value]] = []
         for col, text in by_col:
             if not col.period.actual or not text:
-                continue
-            if col.period.label.split and _calendar_year(self.calendar):
-                self.errors.append(RowError(
-                    line.number, "split_year_in_calendar_report",
-                    f"'{text}' under {col.header!r}: a split year in a report whose period is a"
-                    " calendar year names no fiscal year safely: not read",
-                ))  # fmt: skip
                 continue
             if col.year in twice:
                 self.errors.append(RowError(
