@@ -4,8 +4,8 @@ A header cell names a period when it holds one year label ('2024', 'FY2023', '20
 'FY24'), possibly with words around it. The words say what the column is: a base year
 ('2019 baseline', 'Base year 2020', '2020(basår)'), a target ('Target 2030'), a change
 ('Change 2024 vs 2023', 'Change (%)'), a share of a total ('Share of 2024') or, for any
-other words ('Current year 2024', 'FY2024 value'), the year's actual value. Only actual columns are read as values; the others are
-recognised so that they are never read as one.
+other words ('Current year 2024', 'FY2024 value'), the year's actual value. Only actual
+columns are read as values; the others are recognised so that they are never read as one.
 
 The qualifier words are table structure, not metric vocabulary: a short list per language
 below, matched as whole words (prefixes for Swedish compounds such as 'basåret').
