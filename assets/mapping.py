@@ -25,6 +25,10 @@ from assets.extract import years
 
 PATH_SEP = " / "
 HEADING = reference.HEADING
+# label_map priority of the guards that tell a ratio from an amount ('intensity', 'per', 'share'):
+# they judge a row's unit, so a label read with no unit at all (a heading naming metrics whose
+# numbers a graphic holds) is not judged by them.
+RATIO_GUARD_PRIORITY = 5
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,12 @@ def candidates(
             found = _matches(path, title, touch_from=len(path) - len(leaf))
     if not found or not headings or not _stands_for_heading(leaf):
         found += _matches(leaf, title)
+    if unit is None and not strict:
+        found = [
+            m
+            for m in found
+            if not (m.metric_id == reference.IGNORE and m.rule.priority == RATIO_GUARD_PRIORITY)
+        ]
     fits = [m for m in found if _unit_fits(m.metric_id, unit)]
     rest = [] if strict else [m for m in found if m not in fits]
     return sorted(fits, key=Match.score, reverse=True) + sorted(rest, key=Match.score, reverse=True)

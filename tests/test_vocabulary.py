@@ -280,6 +280,15 @@ def test_a_table_of_biogenic_or_like_for_like_emissions_gives_no_scope():
     assert mapping.resolve("Scope 2 (market-based)", title, None, "tCO2e").status == "ignored"
 
 
+def test_a_column_qualifier_in_the_path_absolute_or_intensity():
+    """A reader may append a column's qualifier to the path: 'Absolute' adds nothing, an
+    intensity column is never the amount."""
+    label = "Scope 1 / Direkta utsläpp / Absoluta utsläpp"
+    assert mapping.resolve(label, None, None, "tCO2e").metric_id == "ghg.scope1"
+    label = "Scope 1 / Direkta utsläpp / Intensitet"
+    assert mapping.resolve(label, None, None, "tCO2e").metric_id is None
+
+
 def test_a_method_in_the_column_header_qualifies_the_row():
     res = mapping.resolve("Scope 2", None, "Market-based", "tCO2e")
     assert res.metric_id == "ghg.scope2_market"
