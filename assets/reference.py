@@ -24,7 +24,8 @@ REF_TABLES = (
     "consistency_rules",
     "hkex_kpis",
 )
-IGNORE = "_ignore"
+IGNORE = "_ignore"  # label_map: a row recognised and deliberately not read (a target, a ratio)
+HEADING = "_heading"  # label_map: a row that stands for its heading ('Scope 1 / Total')
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def metrics() -> dict[str, Metric]:
 
 @cache
 def label_rules() -> tuple[LabelRule, ...]:
-    known = set(metrics()) | {IGNORE}
+    known = set(metrics()) | {IGNORE, HEADING}
     rules = []
     for i, r in enumerate(read_ref_csv("label_map").itertuples(), start=2):
         where = f"warehouse/ref/label_map.csv line {i}"
