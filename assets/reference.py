@@ -162,6 +162,10 @@ def factors() -> tuple[Factor, ...]:
 
 @dataclass(frozen=True)
 class ConsistencyRule:
+    """metric_id relates to the sum of `other_metrics`. Each term is a metric, or alternatives
+    'a|b|c' (any one the report gives: Scope 2 by either method), optional when it ends in '?'
+    (tried with and without: a total of scopes 1 and 2, or 1, 2 and 3)."""
+
     rule_id: str
     kind: str  # at_most | sum_of
     metric_id: str
@@ -169,15 +173,27 @@ class ConsistencyRule:
     severity: str
     note: str
 
+    @property
+    def terms(self) -> tuple[tuple[tuple[str, ...], bool], ...]:
+        """(alternatives, optional) per term."""
+        return tuple((tuple(t.rstrip("?").split("|")), t.endswith("?")) for t in self.other_metrics)
+
+    @property
+    def named_metrics(self) -> tuple[str, ...]:
+        """Every metric the rule may read besides metric_id, in order."""
+        return tuple(dict.fromkeys(m for alts, _ in self.terms for m in alts))
+
 
 @cache
 def consistency_rules() -> tuple[ConsistencyRule, ...]:
     rules = []
     for i, r in enumerate(read_ref_csv("consistency_rules").itertuples(), start=2):
         where = f"warehouse/ref/consistency_rules.csv line {i}"
-        others = tuple(r.other_metrics.split())
-        unknown = [m for m in (r.metric_id, *others) if m not in metrics()]
+        rule = ConsistencyRule(
+            r.rule_id, r.kind, r.metric_id, tuple(r.other_metrics.split()), r.severity, r.note
+        )
+        unknown = [m for m in (r.metric_id, *rule.named_metrics) if m not in metrics()]
         if unknown or r.kind not in {"at_most", "sum_of"} or r.severity not in {"error", "warn"}:
             raise ValueError(f"{where}: unknown metric {unknown}, kind or severity")
-        rules.append(ConsistencyRule(r.rule_id, r.kind, r.metric_id, others, r.severity, r.note))
+        rules.append(rule)
     return tuple(rules)

@@ -9,6 +9,7 @@ from assets.extract.values import RawValue, RowError
 from assets.extract.years import Calendar
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_WIDE_GAP = re.compile(r"\S {2,}\S")  # columns aligned by runs of spaces
 
 
 def extract_document(
@@ -19,13 +20,18 @@ def extract_document(
 
     The readers written for the samples' layouts go first, on the printed lines (`printed`,
     a text's own lines; by default the document's plain text): tab-separated tables, and
-    multi-year tables whose header names 'Indicator' or 'Unit'. The general table reader
-    (grid.py) reads every other table, leaving the lines those readers read alone; markdown
-    pipe tables are its own. Prose last. `calendar` (the report's metadata) maps year headers
-    such as 'FY2024/25' to fiscal years.
+    multi-year tables whose header names 'Indicator' or 'Unit' in text whose columns are
+    squeezed to single spaces. The general table reader (grid.py) reads every other table,
+    leaving the lines those readers read alone; markdown pipe tables and tables whose columns
+    are aligned (a header with wide gaps) are its own. Prose last. `calendar` (the report's
+    metadata) maps year headers such as 'FY2024/25' to fiscal years.
     """
     printed = printed if printed is not None else [line.text for line in doc.lines]
-    lines = ["" if _PIPE_ROW.match(text) else text for text in printed]
+    headers = multi_year_text.header_lines(printed)
+    lines = [
+        "" if _PIPE_ROW.match(text) or (n in headers and _WIDE_GAP.search(text.strip())) else text
+        for n, text in enumerate(printed, start=1)
+    ]
     tab_values, tab_errors = tab_tables.extract(lines, calendar)
     text_values, text_errors = multi_year_text.extract(lines, calendar)
     claimed = {v.line_number for v in tab_values + text_values}

@@ -37,11 +37,12 @@ twice with nothing to tell the columns apart, numbers between columns) are RowEr
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from dataclasses import dataclass, field
 
-from assets import mapping
+from assets import mapping, units
 from assets.extract import numbers, periods, years
 from assets.extract.layout import Document, Line, Token
 from assets.extract.units_in_text import known, unit_in
@@ -52,11 +53,14 @@ MAX_GAP_LINES = 3  # lines without values that end a table of words
 MAX_LABEL_WORDS = 14
 MAX_CAPTION_WORDS = 14
 MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
-_JOINING = re.compile(r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I)
+_JOINING = re.compile(
+    r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I
+)
 _LABEL_MARKS = re.compile(
-    r"(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
+    r"\s+\d{1,2}(?:\s*,\s*\d{1,2})+$|(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
 )
 _MARKUP = re.compile(r"<!--.*?-->")
+_CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
 
 
 @dataclass
@@ -100,7 +104,9 @@ def _is_year_word(text: str) -> bool:
     return periods.classify(text) is not None and len(periods.year_labels(text)) == 1
 
 
-def word_cells(line: Line, cw: float, lo: float = float("-inf"), hi: float = float("inf")) -> list[Token]:
+def word_cells(
+    line: Line, cw: float, lo: float = float("-inf"), hi: float = float("inf")
+) -> list[Token]:
     """A line's cells within [lo, hi): cell tokens as they are; words joined where the gap is
     a single space, but a year after a year (or after a cell holding one) starts a cell."""
     tokens = [t for t in line.tokens if lo <= (t.x0 + t.x1) / 2 < hi]
@@ -230,6 +236,7 @@ class _Reader:
         self.values: list[RawValue] = []
         self.errors: list[RowError] = []
         self.used: set[int] = set()
+        self.joined: set[int] = set()  # lines read as part of the line above
         self.doc_conv = numbers.Convention.of([ln.text for ln in doc.lines])
 
     # -- finding tables ---------------------------------------------------------------
@@ -252,7 +259,7 @@ class _Reader:
         cuts = _split_side_by_side(cells, cols, line)
         if cuts:
             bounds = [x_range[0], *cuts, x_range[1]]
-            return max(self._read(i, (lo, hi)) for lo, hi in zip(bounds, bounds[1:], strict=False))
+            return max(self._read(i, (lo, hi)) for lo, hi in itertools.pairwise(bounds))
         return self._read(i, x_range)
 
     def _read(self, i: int, x_range: tuple[float, float]) -> int:
@@ -271,12 +278,25 @@ class _Reader:
         )  # fmt: skip
         labels = {c.index: c.period.label for c in cols if c.period.actual}
         fiscal = years.fiscal_years(labels, self.calendar)
+        # a table of split years only ('2023/24') in a calendar-year report: each names the
+        # year it ends in (FY2024); beside plain years a split year keeps its first year
+        by_end = _calendar_year(self.calendar) and all(lb.split for lb in labels.values())
         for c in cols:
             c.year = fiscal.get(c.index)
+            if c.year and by_end and c.period.label.split:
+                c.year = c.period.label.year + 1
+            if self.calendar and c.year and c.year > self.calendar.period_end.year:
+                # a year after the report's period: a target or an outlook, never an actual
+                c.period = periods.Period(periods.TARGET, c.period.label, c.header)
         caption = _caption(self.lines, i)
         title = " / ".join(t for t in (caption, first_title) if t) or None
         table = Table(
-            line, cols, title, unit_in(first_title) or unit_in(caption), line.cells, x_range
+            line,
+            cols,
+            title,
+            unit_in(first_title) or unit_in(caption, tail=True),
+            line.cells,
+            x_range,
         )
         j = self._after_header(i, table)
         end = self._rows(j, table)
@@ -292,9 +312,7 @@ class _Reader:
             if line.cells and not line.tokens:
                 j += 1
                 continue
-            if line.text == header_text or (
-                not line.cells and not line.tokens and j == i + 1
-            ):
+            if line.text == header_text or (not line.cells and not line.tokens and j == i + 1):
                 j += 1
                 continue
             break
@@ -310,7 +328,7 @@ class _Reader:
                 continue
             col = self._column_of(cell, table)
             if col is not None:
-                if any(ch.isdigit() for ch in text) and not known(text):
+                if _is_number(text):
                     return j  # a value: a row, not a second header line
                 under[id(col)] = text
         if len(under) * 2 < max(len(actual), 1):
@@ -359,6 +377,12 @@ class _Reader:
         twice = {y for y, cs in seen_years.items() if len(cs) > 1 and
                  len({c.qualifier or c.unit for c in cs}) < len(cs)}  # fmt: skip
         unit_cols = [c for c in cols if c.period.role == periods.UNIT]
+        described = self._descriptions(j, table) if table.cells else set()
+        names = {
+            int(t.x0): _text(t)
+            for t in table.header_line.tokens
+            if table.cells and _text(t) and t.x0 < min(c.x0 for c in cols)
+        }
         headings: list[tuple[float, str]] = []  # (indent, text)
         groups: dict[int, str] = {}
         unit_heading: str | None = None
@@ -371,6 +395,9 @@ class _Reader:
             line = self.lines[k]
             if line.number in self.skip:
                 break
+            if line.number in self.joined:  # read with the row above ('Not' / 'reported')
+                k += 1
+                continue
             if table.cells != line.cells or (line.page != self.lines[j - 1].page):
                 break
             if line.cells and not line.tokens:
@@ -390,8 +417,14 @@ class _Reader:
                     continue
                 break
             label_cells, by_col, stray = self._split_row(line, cells, table, first_x)
+            label_cells = [(n, t) for n, t in label_cells if n not in described]
             label_text = " ".join(t for _, t in label_cells).strip()
-            if not line.cells and label_text and len(label_text.split()) > MAX_LABEL_WORDS and not by_col:
+            if (
+                not line.cells
+                and label_text
+                and len(label_text.split()) > MAX_LABEL_WORDS
+                and not by_col
+            ):
                 break  # prose
             has_values = any(c.period.actual and t for c, t in by_col)
             if not has_values:
@@ -403,9 +436,11 @@ class _Reader:
                 if not line.cells and quiet > MAX_GAP_LINES:
                     break
                 if line.cells:
-                    self._group_cells(label_cells, groups, line)
+                    self._group_cells(label_cells, groups, line, names)
                     text = _strip_marks(label_cells[-1][1]) if label_cells else ""
-                    unit_only = known(text) or (unit_in(text) if text.lower().startswith(("in ", "i ")) else None)
+                    unit_only = known(text) or (
+                        unit_in(text) if text.lower().startswith(("in ", "i ")) else None
+                    )
                     if unit_only:
                         unit_heading = unit_only
                     elif text:
@@ -418,7 +453,7 @@ class _Reader:
             quiet = 0
             end = k + 1
             if line.cells:
-                group_path = self._group_cells(label_cells, groups, line)
+                group_path = self._group_cells(label_cells, groups, line, names)
                 label = _strip_marks(label_cells[-1][1]) if label_cells else ""
             else:
                 group_path = []
@@ -428,7 +463,7 @@ class _Reader:
                 label = _strip_marks(label)
                 pending = []
             path = [*group_path, *(h for _, h in headings)]
-            path = [p for p in path if not label.casefold().startswith(p.casefold())]
+            path = _path_above(path, label)
             row_unit_label = label
             if label and known(label):
                 # a row whose label is only a unit ('tCO2e  2,476'): the title names it
@@ -439,7 +474,8 @@ class _Reader:
                 k += 1
                 continue
             unit_cell = next((t for c, t in by_col if c in unit_cols and t), None)
-            self._emit(line, table, by_col, full, unit_cell, row_unit_label, headings,
+            context = [(0.0, g) for g in group_path] + headings
+            self._emit(line, table, by_col, full, unit_cell, row_unit_label, context,
                        unit_heading, twice)  # fmt: skip
             for x, t in stray:
                 self.errors.append(RowError(
@@ -452,14 +488,41 @@ class _Reader:
         self.errors.extend(table.errors)
         return max(end, j)
 
+    def _descriptions(self, j: int, table: Table) -> set[int]:
+        """Label-area columns of a pipe table right of its label column: descriptions (a data
+        source, a method), not part of the label. Columns left empty on some rows while a
+        column right of them is filled are group columns (rule 5), and so are bare codes
+        ('1', '3.1'); the first other column is the label column."""
+        first = min(c.x0 for c in table.columns)
+        rows = []
+        for line in self.lines[j:]:
+            if not line.cells:
+                break
+            filled = {int(t.x0) for t in line.tokens if t.x0 < first and _text(t)}
+            codes = {int(t.x0) for t in line.tokens if t.x0 < first and _CODE.match(_text(t))}
+            if filled:
+                rows.append((filled, codes))
+        seen = sorted(set().union(*(f for f, _ in rows))) if rows else []
+        group = {
+            i for i in seen
+            if any(i not in f and any(k > i for k in f) for f, _ in rows)
+            or all(i not in f or i in c for f, c in rows)
+        }  # fmt: skip
+        label = next((i for i in seen if i not in group), None)
+        return {i for i in seen if label is not None and i > label}
+
     def _push_heading(self, headings, new, after_values: bool):
-        indent, text = new
+        _indent, text = new
         if not headings:
             return [new]
         if not after_values and headings and not self._sibling(headings, text):
             return [*headings, new]
-        for n, (ind, h) in enumerate(headings):
-            if h.split()[:1] and text.split()[:1] and h.split()[0].casefold() == text.split()[0].casefold():
+        for n, (_ind, h) in enumerate(headings):
+            if (
+                h.split()[:1]
+                and text.split()[:1]
+                and h.split()[0].casefold() == text.split()[0].casefold()
+            ):
                 return [*headings[:n], new]
         return [*headings[:-1], new]
 
@@ -469,16 +532,20 @@ class _Reader:
         return any(h.split()[:1] and h.split()[0].casefold() == first for _, h in headings)
 
     @staticmethod
-    def _group_cells(label_cells, groups: dict[int, str], line: Line) -> list[str]:
+    def _group_cells(
+        label_cells, groups: dict[int, str], line: Line, names: dict[int, str]
+    ) -> list[str]:
         """A pipe row's label cells before its last one are group cells (rule 5); a row
-        starting a group resets the deeper groups."""
+        starting a group resets the deeper groups; a bare code in a column whose header names
+        it ('Scope' over '1', '3.1') is read with that name ('Scope 1')."""
         if not label_cells:
             return [groups[i] for i in sorted(groups)]
         last_index = label_cells[-1][0]
         for idx, text in label_cells[:-1]:
             for deeper in [i for i in groups if i >= idx]:
                 del groups[deeper]
-            groups[idx] = _strip_marks(text)
+            named = names.get(idx)
+            groups[idx] = f"{named} {text}" if named and _CODE.match(text) else _strip_marks(text)
         if len(label_cells) == 1 and last_index in groups:
             for deeper in [i for i in groups if i >= last_index]:
                 del groups[deeper]
@@ -490,7 +557,9 @@ class _Reader:
         heads = list(headings)
         for p in pending:
             text = clean(p.text)
-            unit_only = known(text) or (unit_in(text) if text.lower().startswith(("in ", "i ")) else None)
+            unit_only = known(text) or (
+                unit_in(text) if text.lower().startswith(("in ", "i ")) else None
+            )
             if unit_only:
                 unit_heading = unit_only
                 continue
@@ -509,11 +578,16 @@ class _Reader:
                 btext
                 and not below.cells
                 and not any(numbers_like(t.text) for t in below.tokens)
-                and (btext[:1].islower() or btext.startswith("(") or label.count("(") > label.count(")"))
+                and (
+                    btext[:1].islower()
+                    or btext.startswith("(")
+                    or label.count("(") > label.count(")")
+                )
                 and len(btext.split()) <= 4
             ):
-                label = f"{label} {btext}"
-                self.used.add(below.number)
+                glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
+                label = f"{label}{glue}{btext}"
+                self.joined.add(below.number)
         return label, heads, unit_heading
 
     def _split_row(self, line: Line, cells: list[Token], table: Table, first_x: float):
@@ -533,12 +607,16 @@ class _Reader:
                 elif cell.x0 < first_index:
                     label_cells.append((n, text))
         else:
-            words = [t for t in line.tokens if table.x_range[0] <= (t.x0 + t.x1) / 2 < table.x_range[1]]
+            words = [
+                t for t in line.tokens if table.x_range[0] <= (t.x0 + t.x1) / 2 < table.x_range[1]
+            ]
             label_words: list[str] = []
             for t in words:
                 col = self._column_of(t, table)
                 text = _text(t)
-                if col is not None and (numbers_like(text) or by_col.get(id(col))):
+                if col is not None and (
+                    numbers_like(text) or by_col.get(id(col)) or col.period.role == periods.UNIT
+                ):
                     by_col.setdefault(id(col), (col, []))[1].append(text)
                 elif (t.x0 + t.x1) / 2 < first_x:
                     label_words.append(text)
@@ -548,7 +626,9 @@ class _Reader:
                 label_cells.append((0, " ".join(label_words)))
         return label_cells, [(c, " ".join(ts)) for c, ts in by_col.values()], stray
 
-    def _emit(self, line, table, by_col, label, unit_cell, row_label, headings, unit_heading, twice):
+    def _emit(
+        self, line, table, by_col, label, unit_cell, row_label, headings, unit_heading, twice
+    ):
         conv = numbers.Convention.of([t for _, t in by_col], fallback=self.doc_conv)
         parsed: list[tuple[Column, numbers.Value]] = []
         for col, text in by_col:
@@ -596,6 +676,14 @@ class _Reader:
                 or table.title_unit
             )
             unit = known(unit) or unit if unit else None
+            context = heading_unit or unit_heading or col.unit or table.title_unit
+            if unit and context and unit != context and _scales_differ(unit, context):
+                self.errors.append(RowError(
+                    line.number, "units_disagree",
+                    f"'{value.text}': the row prints {unit!r}, its heading or title {context!r}"
+                    " (same quantity, another scale): not read",
+                ))  # fmt: skip
+                continue
             full = f"{label} / {col.qualifier}" if col.qualifier else label
             plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
             self.values.append(
@@ -626,7 +714,7 @@ class _Reader:
         below = self.lines[idx + 1]
         for t in below.tokens:
             if self._column_of(t, table) is col and _text(t).casefold().startswith("reported"):
-                self.used.add(below.number)
+                self.joined.add(below.number)
                 return True
         return False
 
@@ -678,7 +766,12 @@ class _Reader:
             return
         label = _text(cells[0])
         words = label.split()
-        if not words or len(words) > MAX_LABEL_WORDS or label[-1] in ".:;" or not words[0][:1].isalpha():
+        if (
+            not words
+            or len(words) > MAX_LABEL_WORDS
+            or label[-1] in ".:;"
+            or not words[0][:1].isalpha()
+        ):
             return
         if cells[1].x0 - cells[0].x1 < 3 * self.cw:
             return
@@ -706,6 +799,41 @@ class _Reader:
         )  # fmt: skip
 
 
+def _first_word(text: str) -> str:
+    return text.split()[0].casefold() if text.split() else ""
+
+
+def _path_above(path: list[str], label: str) -> list[str]:
+    """The headings a row sits under: cut at a heading the row repeats or is a sibling of
+    (the same first word: 'Scope 3' after the 'Scope 2' heading's rows)."""
+    for n, heading in enumerate(path):
+        if label.casefold().startswith(heading.casefold()) or (
+            label and _first_word(heading) == _first_word(label)
+        ):
+            return path[:n]
+    return path
+
+
+def _calendar_year(calendar: years.Calendar | None) -> bool:
+    return bool(
+        calendar
+        and (calendar.period_start.month, calendar.period_start.day) == (1, 1)
+        and (calendar.period_end.month, calendar.period_end.day) == (12, 31)
+    )
+
+
+def _scales_differ(a: str, b: str) -> bool:
+    """Two printed units of one quantity at different scales ('tCO2e' beside 'MtCO2e')."""
+    pa, pb = units.parse_unit(a), units.parse_unit(b)
+    if pa is None or pb is None:
+        return False
+    try:
+        ratio = (units.quantity(1.0, pa) / units.quantity(1.0, pb)).to("dimensionless")
+    except Exception:  # other dimensions (a row in MWh in a table of tCO2e): no conflict
+        return False
+    return abs(float(ratio.magnitude) - 1.0) > 1e-9
+
+
 def first_or(title: str | None, default: str) -> str:
     """The last part of a table title (its header's title cell), else the default."""
     return title.split(" / ")[-1] if title else default
@@ -716,7 +844,11 @@ _NUMBERISH = re.compile(r"^[-−–+(]?\d[\d,.\u00a0\u202f]*\)?[%¹²³⁴⁵⁶
 
 def numbers_like(text: str) -> bool:
     t = text.strip()
-    return bool(_NUMBERISH.match(t)) or numbers.not_reported(t) or t.casefold() in ("not", "reported", "nil")
+    return (
+        bool(_NUMBERISH.match(t))
+        or numbers.not_reported(t)
+        or t.casefold() in ("not", "reported", "nil")
+    )
 
 
 def _printed(line: Line) -> str:

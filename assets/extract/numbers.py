@@ -13,8 +13,9 @@
   reading recorded.
 - A footnote digit fused to a value is recognised from the row's other values only when it is
   safe: a value with one or two decimals more than all the others (two at least, printed with
-  one number of decimals), or a small count with one digit more than all the others and ten
-  times their size. The value is then read without the digit and the assumption recorded.
+  one number of decimals), or a small count with one digit more than all the others and five
+  times their size, whose other digits fall among them. The value is then read without the
+  digit and the assumption recorded.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from assets.extract.values import FOOTNOTE, is_nil, is_not_reported
 
 _NUM = re.compile(
     rf"^(?P<sign>[-−–+]?)(?P<num>\d[\d,.\u00a0\u202f ]*?)(?P<marks>{FOOTNOTE})?"
-    rf"\s*(?P<unit>%|‰|[^\d\s(),.][^()]{{0,24}})?$"
+    rf"\s*(?P<unit>%|‰|[A-Za-zµ°€$£¥³²\u00c0-\u024f][^()]{{0,24}})?$"
 )
 # A footnote reference closing a cell ('181)' is 18 with note 1, '- 1)'): one digit, or two
 # after a space.
@@ -36,8 +37,6 @@ _COMMA_DECIMAL = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\d,])")
 _DOT_DECIMAL = re.compile(r"(?<![\d,.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])")
 _COMMA_GROUPS = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?![\d])|\d,\d{3}\.\d")
 _DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?![\d])|\d\.\d{3},\d")
-# Marks a cell prints for a value not reported, beyond the ones every reader knows.
-_MORE_NOT_REPORTED = frozenset({"not reported", "not available", "n.r.", "nr", "—", "–"})
 
 
 class Unsafe(Exception):
@@ -71,8 +70,7 @@ class Value:
 
 
 def not_reported(text: str) -> bool:
-    t = text.strip().casefold()
-    return is_not_reported(t) or t in _MORE_NOT_REPORTED
+    return is_not_reported(text)
 
 
 def _digits(num: str, conv: Convention) -> tuple[str, int]:
@@ -92,7 +90,9 @@ def _digits(num: str, conv: Convention) -> tuple[str, int]:
                 return whole + dec, 0
         return (f"{whole}.{dec}" if dec else whole), len(dec)
     for sep, dec_sep in ((",", "."), (".", ",")):
-        g = re.fullmatch(rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(dec_sep)}(\d+))?", num)
+        g = re.fullmatch(
+            rf"\d{{1,3}}(?:{re.escape(sep)}\d{{3}})+(?:{re.escape(dec_sep)}(\d+))?", num
+        )
         if g:
             whole = num.split(dec_sep)[0].replace(sep, "")
             return (f"{whole}.{g.group(1)}" if g.group(1) else whole), len(g.group(1) or "")
@@ -149,7 +149,7 @@ def fused_footnote(row: list[Value], k: int) -> tuple[Value, str] | None:
         if (
             kept
             and len(v.text.lstrip("-")) == len(str(int(biggest))) + 1
-            and abs(v.number) >= 10 * max(biggest, 1)
+            and abs(v.number) >= 5 * max(biggest, 1)
             and smallest / 2 <= abs(float(kept)) <= biggest * 2
         ):
             return (

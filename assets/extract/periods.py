@@ -3,9 +3,9 @@
 A header cell names a period when it holds one year label ('2024', 'FY2023', '2023/24',
 'FY24'), possibly with words around it. The words say what the column is: a base year
 ('2019 baseline', 'Base year 2020', '2020(basår)'), a target ('Target 2030'), a change
-('Change 2024 vs 2023', 'Change (%)') or, for any other words ('Current year 2024', 'FY2024
-value'), the year's actual value. Only actual columns are read as values; the others are
-recognised so that they are never read as one.
+('Change 2024 vs 2023', 'Change (%)'), a share of a total ('Share of 2024') or, for any
+other words ('Current year 2024', 'FY2024 value'), the year's actual value. Only actual
+columns are read as values; the others are recognised so that they are never read as one.
 
 The qualifier words are table structure, not metric vocabulary: a short list per language
 below, matched as whole words (prefixes for Swedish compounds such as 'basåret').
@@ -19,16 +19,21 @@ from dataclasses import dataclass
 from assets.extract import years
 
 ACTUAL, BASE, TARGET, CHANGE, UNIT, NOTE = "actual", "base", "target", "change", "unit", "note"
+SHARE = "share"
 
 # Words that make a header cell a column of some other kind than the year's actual value.
 _ROLE_WORDS = {
     BASE: r"base(?:line|\s*year)?|basår\w*|referensår\w*|reference\s*year|ref\.?\s*year",
     TARGET: r"targets?|goals?|mål\w*|ambition\w*|objective\w*",
     CHANGE: r"change\w*|förändr\w*|diff\w*|variance|var\.|yoy|y-o-y|vs\.?|jämfört|%",
+    SHARE: r"share|andel\w*|proportion|of\s+total",
     UNIT: r"units?|enhet\w*|uom",
     NOTE: r"notes?|not|ref|refs|comments?|kommentar\w*|remarks?|references?|gri",
 }
-_ROLE = {role: re.compile(rf"(?<![\w%])(?:{words})(?![\w%])", re.I) for role, words in _ROLE_WORDS.items()}
+_ROLE = {
+    role: re.compile(rf"(?<![\w%])(?:{words})(?![\w%])", re.I)
+    for role, words in _ROLE_WORDS.items()
+}
 _YEAR_IN = re.compile(rf"(?<![\d/])(?:{years.LABEL})(?![\d/])", re.I)
 # Footnote marks printed after a header ('2024 1)', '2024*', '2023¹').
 _MARKS = re.compile(r"(?:\s+\d{1,2}\))+$|[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+$")
@@ -67,7 +72,7 @@ def classify(text: str) -> Period | None:
         return None
     labels = year_labels(cell)
     rest = _YEAR_IN.sub(" ", cell)
-    for role in (CHANGE, BASE, TARGET):
+    for role in (CHANGE, SHARE, BASE, TARGET):
         if _ROLE[role].search(rest) or (role == CHANGE and len(labels) > 1):
             return Period(role, labels[0] if labels else None, text)
     if len(labels) == 1:

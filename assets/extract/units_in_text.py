@@ -5,7 +5,8 @@ A unit is looked for, in order, in a text's last parentheses or brackets ('Scope
 its last comma ('GHG emissions, tCO2e'), after a leading or trailing 'in' ('In tonnes',
 'Emissions in MWh'), a trailing '%', or the whole short text ('tCO2e'). A candidate is a unit
 when the reviewed unit vocabulary (assets/units.py) knows it, as printed or with the spaces a
-PDF conversion puts around subscripts closed up ('tCO 2 e' -> 'tCO2e').
+PDF conversion puts around subscripts closed up ('tCO 2 e' -> 'tCO2e'), and without a note
+number after it.
 """
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ def known(text: str) -> str | None:
     text = text.strip().strip(":;").strip()
     if not text or len(text) > 40:
         return None
-    for candidate in (text, _SUBSCRIPT_SPACE.sub(r"\1", text)):
+    bare = re.sub(r"\s+\d{1,2}$", "", text)  # a note number after the unit ('ton CO 2 e 1')
+    for candidate in (text, _SUBSCRIPT_SPACE.sub(r"\1", text), _SUBSCRIPT_SPACE.sub(r"\1", bare)):
         if units.is_known(candidate):
             return candidate
     return None
 
 
-def unit_in(text: str | None) -> str | None:
-    """The unit a label, heading or title prints (see the module docstring), or None."""
+def unit_in(text: str | None, tail: bool = False) -> str | None:
+    """The unit a label, heading or title prints (see the module docstring), or None; with
+    `tail` (a table's title) also its last two words or last word ('EMISSIONS TON CO2E')."""
     if not text:
         return None
     text = text.strip()
@@ -49,6 +52,11 @@ def unit_in(text: str | None) -> str | None:
             return unit
     if text.endswith("%"):
         return "%"
-    if len(text.split()) <= 4:
-        return known(text)
+    if len(text.split()) <= 4 and (unit := known(text)):
+        return unit
+    if tail:
+        words = text.split()
+        for n in (2, 1):
+            if len(words) > n and (unit := known(" ".join(words[-n:]))):
+                return unit
     return None
