@@ -235,6 +235,7 @@ def test_labels_in_english_and_swedish(label, unit, metric):
         ("Non-renewable electricity purchased", "MWh"),  # by origin
         ("Electricity exported to the grid", "MWh"),
         ("Approved targets / Scope 1 and 2", "tCO2e"),  # a heading that says target
+        ("Lost time illness rate", "per 200,000 hours worked"),  # illness, not injury
         ("CO 2 company cars, petrol", "tonnes"),  # CO2 from petrol, not petrol
         ("Fuel consumption from renewable energy sources", "MWh"),
         ("Number of suppliers with a negative social impact", None),  # a subset
