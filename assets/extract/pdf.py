@@ -27,7 +27,7 @@ from assets.extract import layout
 
 # Bumped whenever words or lines come out differently: cached parses of older versions are
 # parsed again.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 # Acrobat's conventions: the header within the first 1,024 bytes, %%EOF within the last.
 HEADER_WINDOW = 1024
 EOF_WINDOW = 1024
@@ -40,6 +40,11 @@ WIDE = 1.2
 WORD = re.compile(r"[^\s\x00-\x1f\ufffe]+\ufffe?")
 # PDFium marks a hyphen it removed at a line end (a word broken over two lines) with U+FFFE.
 BROKEN_HYPHEN = "\ufffe"
+# A character printed smaller than this share of a word's first character's height, with its
+# bottom raised by more than RAISED of that height, is a superscript.
+SMALLER = 0.8
+RAISED = 0.15
+SUPERSCRIPT_DIGITS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹", ",")
 
 WORD_COLUMNS = ("page", "line", "x0", "x1", "top", "bottom", "text")
 WORD_SCHEMA = pa.schema(
@@ -258,6 +263,8 @@ def _page_words(page) -> tuple[dict, tuple[float, float], bool]:
         )
         level = np.abs((last[:, 2] + last[:, 3]) - (first[:, 2] + first[:, 3])) / 2 <= h / 2
         keep = ~wide & level  # not level: printed vertically (a chart's axis), in no line
+        for i in np.flatnonzero(keep & _raised(first, last)).tolist():
+            words[i], ends[i], last[i] = _superscript(boxes, int(starts[i]), words[i], first[i])
         x0, x1 = first[keep, 0], last[keep, 1]
         top = np.minimum(first[keep, 2], last[keep, 2])
         bottom = np.maximum(first[keep, 3], last[keep, 3])
@@ -273,6 +280,28 @@ def _page_words(page) -> tuple[dict, tuple[float, float], bool]:
     if not kept:
         has_image = any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
     return _lines(x0, x1, top, bottom, kept), boxes.size, has_image
+
+
+def _raised(first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Words whose last character is a superscript (smaller, its bottom raised)."""
+    h, last_h = first[:, 3] - first[:, 2], last[:, 3] - last[:, 2]
+    return (last_h < SMALLER * h) & (first[:, 3] - last[:, 3] > RAISED * h)
+
+
+def _superscript(boxes: _Boxes, start: int, word: str, first: np.ndarray) -> tuple:
+    """A word ending in superscript digits (a footnote reference fused to a value or a label,
+    '1,518' with note 6 read '1,5186'), those digits written as superscript characters ('1,518⁶'),
+    so that no reader takes them for the value's digits; other superscripts are kept as
+    printed. Returns the word, its last base character's index and that character's box."""
+    b = boxes(np.arange(start, start + len(word)))
+    h = first[3] - first[2]
+    k = len(word)
+    while k > 1 and b[k - 1, 3] - b[k - 1, 2] < SMALLER * h and first[3] - b[k - 1, 3] > RAISED * h:
+        k -= 1
+    raised = word[k:]
+    if not raised or not re.fullmatch(r"\d[\d,]*", raised) or raised.endswith(","):
+        return word, start + len(word) - 1, b[-1]
+    return word[:k] + raised.translate(SUPERSCRIPT_DIGITS), start + k - 1, b[-1]
 
 
 def _split(boxes: _Boxes, start: int, word: str) -> list[tuple]:
