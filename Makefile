@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_PORT ?= 3000
 
-.PHONY: venv run test ui sql bench bench-plot lint clean-warehouse
+.PHONY: venv run test ui sql bench bench-plot lint reset clean-warehouse
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -54,5 +54,9 @@ lint: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-clean-warehouse:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/gx
+## Remove $ESG_WAREHOUSE and its state (its report partitions and sensor memory in
+## $DAGSTER_HOME, its working file, its GX results), after listing what goes.
+reset: venv
+	$(PY) -m orchestration.reset
+
+clean-warehouse: reset

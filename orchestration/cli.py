@@ -48,6 +48,15 @@ def summary(warehouse: str) -> str:
         con.close()
 
 
+def failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Why the run's failed steps failed, one line each (first line of each error)."""
+    return [
+        f"{e.step_key}: {e.step_failure_data.error.message.strip().splitlines()[0]}"
+        for e in result.all_events
+        if e.is_step_failure and e.step_failure_data.error is not None
+    ]
+
+
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -57,12 +66,17 @@ def run() -> int:
     from orchestration.jobs import execute_refresh
 
     landing = settings.landing_dir()
+    if not landing.is_dir():
+        print(f"error: the landing folder {landing} does not exist (ESG_LANDING_DIR)")
+        return 2
     reports = sorted(fingerprints(landing, settings.max_document_bytes()))
     with _instance() as instance:
         result = execute_refresh(defs, instance, reports, run_config=QUIET)
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     print(summary(str(settings.warehouse_path())) if result.success else "run FAILED")
+    for reason in failure_reasons(result):
+        print(f"           {reason}")
     print(f"checks:    {len(checks)} run, {len(failed)} failed (dq.check_results has the details)")
     for c in failed:
         print(f"           {c.asset_key.to_user_string()} {c.check_name} ({c.severity.value})")

@@ -21,7 +21,7 @@ import pytest
 
 from orchestration import ui
 from orchestration.definitions import defs
-from orchestration.settings import REPO_ROOT, REPORTS_PARTITION
+from orchestration.settings import REPO_ROOT, reports_partition
 from tests.conftest import ACME_CSV, ACME_META, copy_sample
 
 CHROMIUM = shutil.which("chromium")
@@ -79,8 +79,8 @@ def dagster_ui(tmp_path: Path):
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     with dg.DagsterInstance.get() as instance:  # what the sensor would have registered
-        instance.add_dynamic_partitions(
-            REPORTS_PARTITION, sorted(p.stem for p in landing.glob("*.csv"))
+        instance.add_dynamic_partitions(  # the server's processes: this warehouse's set
+            reports_partition(warehouse), sorted(p.stem for p in landing.glob("*.csv"))
         )
     port = _free_port()
     with open(tmp_path / "dagster.log", "w") as log:
