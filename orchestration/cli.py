@@ -57,6 +57,19 @@ def failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
     ]
 
 
+def check_summary(checks: list) -> str:
+    """Checks run, then failures (error severity) and warnings apart, one line each."""
+    failed = [c for c in checks if not c.passed and c.severity.value == "ERROR"]
+    warned = [c for c in checks if not c.passed and c.severity.value != "ERROR"]
+    lines = [
+        f"checks:    {len(checks)} run, {len(failed)} failed, {len(warned)} warning"
+        f"{'s' * (len(warned) != 1)} (dq.check_results has the details)"
+    ]
+    lines += [f"  failed:  {c.asset_key.to_user_string()} {c.check_name}" for c in failed]
+    lines += [f"  warning: {c.asset_key.to_user_string()} {c.check_name}" for c in warned]
+    return "\n".join(lines)
+
+
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -73,13 +86,7 @@ def run() -> int:
     with _instance() as instance:
         result = execute_refresh(defs, instance, reports, run_config=QUIET)
     checks = result.get_asset_check_evaluations()
-    failed = [c for c in checks if not c.passed]
-    print(summary(str(settings.warehouse_path())) if result.success else "run FAILED")
-    for reason in failure_reasons(result):
-        print(f"           {reason}")
-    print(f"checks:    {len(checks)} run, {len(failed)} failed (dq.check_results has the details)")
-    for c in failed:
-        print(f"           {c.asset_key.to_user_string()} {c.check_name} ({c.severity.value})")
+    print(check_summary(checks))
     docs = settings.gx_dir() / "data_docs" / "index.html"
     print(f"GX docs:   {docs}" if docs.exists() else "GX docs:   (not built)")
     return 0 if result.success else 1
