@@ -14,7 +14,7 @@ DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "esg.duckdb"
 # A landing file larger than this is rejected unread (bytes).
 DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 # Every asset that opens the DuckDB file: one writer at a time (set the pool's limit to 1 in
-# dagster.yaml wherever runs may overlap; see README, "Beyond one machine").
+# dagster.yaml wherever runs may overlap; see docs/operations.md, "Beyond one machine").
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
