@@ -12,6 +12,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.gx_validation import GreatExpectationsResource
+from assets.tables import documentation_comments
 from orchestration import publish_guard, settings
 
 
@@ -56,6 +57,8 @@ class WarehouseResource(DuckDBResource):
         """Swap the working file in, unless it would remove most of what is published
         (publish_guard; the run tags may allow that)."""
         with self.get_connection() as conn:
+            for stmt in documentation_comments(conn):  # views and derived tables too
+                conn.execute(stmt)
             conn.execute("CHECKPOINT")  # everything in the main file, nothing left in the WAL
         target = Path(self.published_path)
         try:
