@@ -69,6 +69,8 @@ def dagster_ui(tmp_path: Path):
     # A third report with a unit nobody knows: its check fails in the UI, the others publish.
     (landing / "acme-2024.csv").write_text(BAD_CSV)
     (landing / "acme-2024.yaml").write_text(ACME_META)
+    # A fourth without metadata: rejected, and its partition says so in the UI.
+    (landing / "orphan.csv").write_text("label,unit,year,value,source_line\n")
     warehouse = tmp_path / "esg.duckdb"
     env = {
         "DAGSTER_HOME": str(home),
@@ -139,7 +141,7 @@ def test_ui_shows_assets_and_checks_and_runs_a_materialisation(dagster_ui, tmp_p
             page.goto(f"{url}/asset-groups", wait_until="networkidle")
             page.get_by_role("button", name="Materialize all").click()
             page.get_by_role("button", name="All", exact=True).click()
-            page.get_by_text("3 partitions").wait_for()
+            page.get_by_text("4 partitions").wait_for()
             page.get_by_role("button", name="Launch backfill").click()
             status = _wait_for_run(page, url)
             page.screenshot(path=tmp_path / "runs.png")
@@ -160,6 +162,21 @@ def test_ui_shows_assets_and_checks_and_runs_a_materialisation(dagster_ui, tmp_p
             page.get_by_text("Show Markdown").first.click()
             page.get_by_text("kWhx").first.wait_for()  # the failing row names the unit
             page.screenshot(path=tmp_path / "failed_check.png")
+
+            # A rejected report's partition: its status and reason, unlike a loaded one's.
+            page.goto(
+                f"{url}/assets/raw/report_documents?view=partitions&partition=orphan",
+                wait_until="networkidle",
+            )
+            page.get_by_text("rejected: ", exact=False).first.wait_for()
+            page.get_by_text("orphan.yaml", exact=False).first.wait_for()
+            page.screenshot(path=tmp_path / "rejected_partition.png")
+            page.goto(
+                f"{url}/assets/raw/report_documents?view=partitions&partition=acme-2024",
+                wait_until="networkidle",
+            )
+            page.get_by_text("acme-2024", exact=False).first.wait_for()
+            assert "rejected: " not in page.inner_text("body")
         finally:
             browser.close()
     with duckdb.connect(str(warehouse), read_only=True) as con:
