@@ -91,3 +91,14 @@ def test_a_missing_landing_folder_is_a_one_line_error(tmp_path):
         == f"error: the landing folder {missing} does not exist (ESG_LANDING_DIR)"
     )
     assert "Traceback" not in out.stderr
+
+
+def test_runs_of_the_project_instance_log_at_info_not_debug(tmp_path, monkeypatch):
+    """A run without logger config (every run `make ui` launches) logs through Dagster's
+    default console logger at the instance's python_log_level: INFO, not DEBUG."""
+    from dagster._loggers import default_system_loggers
+
+    monkeypatch.setenv("DAGSTER_HOME", str(_home(tmp_path)))
+    with dg.DagsterInstance.get() as instance:
+        ((_, config),) = default_system_loggers(instance)
+    assert config["log_level"] == "INFO"
