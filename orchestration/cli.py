@@ -85,8 +85,10 @@ def run() -> int:
     reports = sorted(fingerprints(landing, settings.max_document_bytes()))
     with _instance() as instance:
         result = execute_refresh(defs, instance, reports, run_config=QUIET)
-    checks = result.get_asset_check_evaluations()
-    print(check_summary(checks))
+    print(summary(str(settings.warehouse_path())) if result.success else "run FAILED")
+    for reason in failure_reasons(result):
+        print(f"           {reason}")
+    print(check_summary(result.get_asset_check_evaluations()))
     docs = settings.gx_dir() / "data_docs" / "index.html"
     print(f"GX docs:   {docs}" if docs.exists() else "GX docs:   (not built)")
     return 0 if result.success else 1

@@ -163,20 +163,27 @@ def test_ui_shows_assets_and_checks_and_runs_a_materialisation(dagster_ui, tmp_p
             page.get_by_text("kWhx").first.wait_for()  # the failing row names the unit
             page.screenshot(path=tmp_path / "failed_check.png")
 
-            # A rejected report's partition: its status and reason, unlike a loaded one's.
+            # A rejected report's partition: an observation with its status and reason, on its
+            # events (a loaded report's partition has none).
             page.goto(
-                f"{url}/assets/raw/report_documents?view=partitions&partition=orphan",
+                f"{url}/assets/raw/report_documents?view=events&partition=orphan",
                 wait_until="networkidle",
             )
-            page.get_by_text("rejected: ", exact=False).first.wait_for()
-            page.get_by_text("orphan.yaml", exact=False).first.wait_for()
+            entries = page.get_by_text("orphan", exact=True)
+            for i in range(entries.count()):
+                entries.nth(i).click()
+                if "observed in run" in page.inner_text("body"):
+                    break
+            page.get_by_text("rejected: metadata_missing").first.wait_for()
+            page.get_by_text("no orphan.yaml beside the document").first.wait_for()
             page.screenshot(path=tmp_path / "rejected_partition.png")
             page.goto(
-                f"{url}/assets/raw/report_documents?view=partitions&partition=acme-2024",
+                f"{url}/assets/raw/report_documents?view=events&partition=acme-2024",
                 wait_until="networkidle",
             )
-            page.get_by_text("acme-2024", exact=False).first.wait_for()
-            assert "rejected: " not in page.inner_text("body")
+            page.get_by_text("acme-2024", exact=True).first.click()
+            page.get_by_text("materialized in run").first.wait_for()
+            assert "observed in run" not in page.inner_text("body")
         finally:
             browser.close()
     with duckdb.connect(str(warehouse), read_only=True) as con:
