@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_PORT ?= 3000
 
-.PHONY: venv dev-venv run test ui sql bench bench-plot lint reset clean-warehouse
+.PHONY: venv dev-venv run test ui sql evidence bench bench-plot lint reset clean-warehouse eval
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -42,15 +42,27 @@ ui: venv $(DAGSTER_HOME)/dagster.yaml
 sql: venv
 	$(PY) -m orchestration.sql
 
+## Where a published fact was printed: a PNG of its PDF page region, the row highlighted (path printed).
+evidence: venv
+	$(PY) -m orchestration.evidence "$(ISSUER)" "$(YEAR)" "$(METRIC)" $(if $(BREAKDOWN),--breakdown "$(BREAKDOWN)")
+
 ## Pipeline vs bare-DuckDB baseline on REPORTS synthetic reports (speed goals live here, not in
 ## tests); the last line is JSON. BENCH_RESULTS=file appends it there; bench-plot draws them.
 ## BENCH_FLOOR=1 also runs the refresh without Dagster's asset events (no_asset_events_s).
+## BENCH_PDF=1 writes the report texts as PDFs and times parsing against pdftotext -layout.
 bench: venv
 	$(PY) -m orchestration.bench --reports $(or $(REPORTS),100) \
-		$(if $(BENCH_RESULTS),--results $(BENCH_RESULTS)) $(if $(filter 1 yes true,$(BENCH_FLOOR)),--event-floor)
+		$(if $(BENCH_RESULTS),--results $(BENCH_RESULTS)) $(if $(filter 1 yes true,$(BENCH_FLOOR)),--event-floor) \
+		$(if $(filter 1 yes true,$(BENCH_PDF)),--pdf)
 
 bench-plot: dev-venv
 	$(PY) -m orchestration.bench plot bench/results.jsonl bench/scaling.png
+
+## Score the mart against hand-checked values: CORPUS (default ../shared/corpus) holds landing/
+## and gold*.csv; EVAL_ONLY=txt|pdf scores one kind of document; the last line is JSON.
+eval: venv
+	$(PY) -m orchestration.eval $(if $(CORPUS),--corpus $(CORPUS)) $(if $(EVAL_ONLY),--only $(EVAL_ONLY)) \
+		$(if $(EVAL_KEEP),--keep $(EVAL_KEEP))
 
 ## Lint, format check, then the whole test suite.
 test: dev-venv

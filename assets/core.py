@@ -14,7 +14,7 @@ from assets import mapping, quality, reference, units
 from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.precision import PRINTED_DIGITS_SQL, ROUNDING_SQL
-from assets.quality import ERROR, WARN, issuer_scoped, schema_check, sql_check
+from assets.quality import ERROR, ROW, WARN, issuer_scoped, schema_check, sql_check
 from assets.scope import Scope, in_scope, mark_ref_data, pending, replace_rows
 from assets.tables import tables
 from assets.units import clean_sql
@@ -66,7 +66,7 @@ def resolve_wording(
 
 
 MAPPED_SELECT = f"""
-SELECT r.document, r.source_document, r.line_number, r.issuer_id,
+SELECT r.document, r.source_document, r.line_number, r.page, r.issuer_id,
        coalesce(r.year, r.report_fiscal_year) AS fiscal_year,
        CASE WHEN r.year IS NULL THEN 'report' ELSE 'printed' END AS year_source,
        r.extractor, r.table_title, r.column_header, r.label, r.unit, r.value_text, r.value,
@@ -114,7 +114,7 @@ FACTS_SELECT = f"""
 WITH printed AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, canonical_value AS value,
            canonical_unit AS unit, value_text AS reported_value, unit AS reported_unit,
-           source_document, line_number AS source_line, assumption,
+           source_document, line_number AS source_line, page AS source_page, assumption,
            count(*) OVER (PARTITION BY issuer_id, fiscal_year, metric_id, breakdown,
                           canonical_value, canonical_unit, source_document) AS copies
     FROM {in_scope("core.mapped_values")}
@@ -126,13 +126,13 @@ WITH printed AS (
 -- others are grouped (lists for 1.6 M values cost more than the rest of the step).
 reported AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, value, unit, reported_value,
-           reported_unit, 'reported' AS basis, source_document, source_line,
+           reported_unit, 'reported' AS basis, source_document, source_line, source_page,
            NULL::INTEGER[] AS lines, NULL::VARCHAR AS derived_from_lines, assumption
     FROM printed WHERE copies = 1
     UNION ALL
     SELECT issuer_id, fiscal_year, metric_id, breakdown, value, unit,
            arg_min(reported_value, source_line), arg_min(reported_unit, source_line),
-           'reported', source_document, min(source_line),
+           'reported', source_document, min(source_line), arg_min(source_page, source_line),
            list_sort(list_distinct(list(source_line))),
            array_to_string(list_sort(list_distinct(list(source_line))), ','),
            arg_min(assumption, source_line)
@@ -166,6 +166,7 @@ derived AS (
            {clean_sql("sum(r.value)")} AS value, any_value(r.unit) AS unit,
            NULL::VARCHAR AS reported_value, NULL::VARCHAR AS reported_unit,
            'derived' AS basis, r.source_document, min(r.source_line) AS source_line,
+           arg_min(r.source_page, r.source_line) AS source_page,
            NULL::INTEGER[] AS lines,
            array_to_string(list_sort(list_distinct(flatten(list(
                coalesce(r.lines, [r.source_line]))))), ',') AS derived_from_lines,
@@ -212,7 +213,7 @@ WITH usable AS (
     SELECT issuer_id, fiscal_year, metric_id, breakdown, source_document
     FROM usable GROUP BY ALL HAVING min(canonical_value) <> max(canonical_value)
 )
-SELECT v.issuer_id, v.fiscal_year, v.metric_id, v.source_document,
+SELECT v.issuer_id, v.fiscal_year, v.metric_id, v.breakdown, v.source_document,
        min(v.line_number) AS source_line,
        v.metric_id || coalesce(' [' || v.breakdown || ']', '') || ' ' || v.fiscal_year
        || ' has different values in ' || v.source_document || ': '
@@ -244,13 +245,15 @@ MAPPED_CHECKS = [
            FROM core.mapped_values
            WHERE conversion_status IN ('unknown_unit', 'incompatible_unit', 'other_currency')
            ORDER BY ALL""",
+        withholds=ROW,  # that row's value only: the issuer-year's other facts publish
     ),
     issuer_scoped(
         sql_check(
             "one_value_per_source",
             MAPPED,
             ERROR,
-            "A source document gives one value per issuer, year, metric and breakdown.",
+            "A source document gives one value per issuer, year, metric and breakdown: when it"
+            " gives two, that key is withheld (every line that printed it is named).",
             ONE_VALUE_PER_SOURCE_SQL,
         )
     ),

@@ -6,6 +6,7 @@ the rounding carried by the other values in the computation.
 
 from __future__ import annotations
 
+import itertools
 import os
 from functools import cache
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from assets import reference, units
 from assets.quality import ERROR, WARN, Check, Finding, findings_from_sql, issuer_scoped
-from assets.scope import in_scope
+from assets.scope import ensure_registered, in_scope
 from assets.tables import sql_literal
 
 FACTS = ("core", "facts")
@@ -21,6 +22,7 @@ FACTS = ("core", "facts")
 # theirs only (the other issuers' findings carry over, see quality.issuer_scoped).
 SCOPED_FACTS = in_scope("core.facts")
 DEFAULT_YOY_FACTOR = 3.0
+MAX_NOTES = 50  # rows of a check's notes shown in the UI
 
 
 def _g(x: str) -> str:
@@ -28,6 +30,19 @@ def _g(x: str) -> str:
     return f"format('{{:g}}', {x})"
 
 
+def target(a: str, breakdown: str | None = None) -> str:
+    """SQL: the fact a row `a` of core.facts is, as a finding's also_withholds entry (keys of
+    quality.SCOPE); `breakdown` overrides its breakdown (SQL)."""
+    b = breakdown or f"{a}.breakdown"
+    return (
+        f"{{'issuer_id': {a}.issuer_id, 'fiscal_year': {a}.fiscal_year,"
+        f" 'metric_id': {a}.metric_id, 'breakdown': ({b})::VARCHAR,"
+        f" 'source_document': {a}.source_document, 'source_line': {a}.source_line}}"
+    )
+
+
+# A printed total beside printed parts that do not add up: the check cannot tell which figure is
+# wrong, so the finding names the total and condemns every part too (docs/data-quality.md).
 TOTALS_SQL = f"""
 WITH grouped AS (
     SELECT issuer_id, fiscal_year, metric_id, source_document, any_value(unit) AS unit,
@@ -37,14 +52,16 @@ WITH grouped AS (
            sum(value) FILTER (WHERE breakdown IS NOT NULL) AS parts,
            sum(rounding) FILTER (WHERE breakdown IS NOT NULL) AS parts_tol,
            array_to_string(list_sort(list_distinct(
-               list(source_line) FILTER (WHERE breakdown IS NOT NULL))), ',') AS lines
-    FROM {SCOPED_FACTS} WHERE basis = 'reported'
+               list(source_line) FILTER (WHERE breakdown IS NOT NULL))), ',') AS lines,
+           list({target("f")}) FILTER (WHERE breakdown IS NOT NULL) AS part_facts
+    FROM {SCOPED_FACTS} f WHERE basis = 'reported'
     GROUP BY issuer_id, fiscal_year, metric_id, source_document
 )
 SELECT issuer_id, fiscal_year, metric_id, source_document, total_line AS source_line,
        metric_id || ': total ' || {_g("total")} || ' ' || unit || ' (line ' || total_line
        || ') != sum of its parts ' || {_g("parts")} || ' (lines ' || lines
-       || '), tolerance ' || {_g("total_tol + parts_tol")} AS message
+       || '), tolerance ' || {_g("total_tol + parts_tol")} AS message,
+       to_json(part_facts) AS also_withholds
 FROM grouped
 WHERE total IS NOT NULL AND parts IS NOT NULL
   AND abs(total - parts) > total_tol + parts_tol + 1e-12
@@ -80,6 +97,7 @@ def _ratio_pairs(facts: str, same_document: bool) -> str:
            coalesce(db.value, dt.value) AS den_value, coalesce(db.rounding, dt.rounding) AS den_tol,
            coalesce(db.source_line, dt.source_line) AS den_line,
            coalesce(db.source_document, dt.source_document) AS den_doc, s.denominator AS den_metric,
+           CASE WHEN db.value IS NOT NULL THEN r.breakdown END AS den_breakdown,
            s.factor AS ratio_factor,
            n.value / coalesce(db.value, dt.value) * s.factor AS expected
     FROM {facts} r
@@ -103,7 +121,9 @@ RATIO_TOLERANCE = (
 )
 
 # A printed ratio asserts a relation between the numerator and denominator printed in the same
-# report: judged there. (A later report restating a part is restated_values' warning.)
+# report: judged there. (A later report restating a part is restated_values' warning.) When it
+# fails, the ratio is withheld, and so are its numerator and denominator unless another printed
+# ratio of theirs holds (a part that gives another ratio right is not the wrong figure).
 RATIOS_SQL = f"""
 WITH one AS (  -- one fact per key and document
     SELECT * FROM {SCOPED_FACTS}
@@ -112,15 +132,31 @@ WITH one AS (  -- one fact per key and document
         ORDER BY source_line) = 1
 ), judged AS (
     SELECT *, {RATIO_TOLERANCE} AS tolerance FROM ({_ratio_pairs("one", same_document=True)})
+), confirmed AS (
+    SELECT *, abs(value - expected) <= tolerance + 1e-12 AS holds,
+           bool_or(abs(value - expected) <= tolerance + 1e-12) OVER (
+               PARTITION BY fiscal_year, num_doc, num_line, num_metric, breakdown) AS num_ok,
+           bool_or(abs(value - expected) <= tolerance + 1e-12) OVER (
+               PARTITION BY fiscal_year, den_doc, den_line, den_metric, den_breakdown) AS den_ok
+    FROM judged
 )
-SELECT issuer_id, fiscal_year, metric_id, source_document, source_line, expected, tolerance,
+SELECT issuer_id, fiscal_year, metric_id, breakdown, source_document, source_line, expected,
+       tolerance,
        metric_id || ' printed ' || reported_value || ' ' || reported_unit || ' is '
        || {_g("value")} || ' ' || unit || ', but ' || num_metric || ' / ' || den_metric
        || ' = ' || {_g("expected")} || ' ' || unit || ' (lines ' || num_line || '/'
        || den_line || ' of ' || source_document || '), tolerance ' || {_g("tolerance")}
-       AS message
-FROM judged
-WHERE abs(value - expected) > tolerance + 1e-12
+       AS message,
+       to_json(list_concat(
+           CASE WHEN NOT num_ok THEN [{{'issuer_id': issuer_id, 'fiscal_year': fiscal_year,
+               'metric_id': num_metric, 'breakdown': breakdown::VARCHAR,
+               'source_document': num_doc, 'source_line': num_line}}] ELSE [] END,
+           CASE WHEN NOT den_ok THEN [{{'issuer_id': issuer_id, 'fiscal_year': fiscal_year,
+               'metric_id': den_metric, 'breakdown': den_breakdown::VARCHAR,
+               'source_document': den_doc, 'source_line': den_line}}] ELSE [] END))
+       AS also_withholds
+FROM confirmed
+WHERE NOT holds
 ORDER BY ALL
 """
 
@@ -180,81 +216,154 @@ def ratios_match_their_parts(conn) -> list[Finding]:
     return _with_ratio_specs(conn, RATIOS_SQL)
 
 
+def _combinations(rule: reference.ConsistencyRule) -> list[tuple[str, ...]]:
+    """Each choice of metrics the right-hand side may be: one alternative per term, an
+    optional term with or without."""
+    choices = [list(alts) + ([""] if optional else []) for alts, optional in rule.terms]
+    return [tuple(m for m in combo if m) for combo in itertools.product(*choices)]
+
+
 def _rule_sql(rule: reference.ConsistencyRule) -> str:
-    """SQL: the rule on the facts the mart publishes (is_current), each named with its line."""
-    others = ", ".join(sql_literal(m) for m in rule.other_metrics)
-    relation = "<=" if rule.kind == "at_most" else "="
-    bad = (
-        "l.value > r.value + l.rounding + r.tol"
+    """SQL: per issuer-year, the rule on the facts the mart publishes (is_current), tried for
+    each combination of its terms the report gives; `holds` tells whether any held, `held`
+    which, `tried` every comparison with its lines, `terms` the facts compared."""
+    named = rule.named_metrics
+    col = {m: f"m{i}" for i, m in enumerate(named)}
+    wide = ",\n".join(
+        f"max(value) FILTER (WHERE metric_id = {sql_literal(m)}) AS {c}_v, "
+        f"max(rounding) FILTER (WHERE metric_id = {sql_literal(m)}) AS {c}_t, "
+        f"max(source_document || ' line ' || source_line) FILTER "
+        f"(WHERE metric_id = {sql_literal(m)}) AS {c}_w, "
+        f"list({target('t')}) FILTER (WHERE metric_id = {sql_literal(m)}) AS {c}_f"
+        for m, c in col.items()
+    )
+    holds = (
+        "l.value <= c.rhs + l.rounding + c.tol"
         if rule.kind == "at_most"
-        else "abs(l.value - r.value) > l.rounding + r.tol + 1e-12"
+        else "abs(l.value - c.rhs) <= l.rounding + c.tol + 1e-12"
+    )
+    relation = "<=" if rule.kind == "at_most" else "="
+    combos = "\nUNION ALL\n".join(
+        f"""SELECT issuer_id, fiscal_year, {sql_literal(" + ".join(combo))} AS combo,
+               {" + ".join(f"{col[m]}_v" for m in combo)} AS rhs,
+               {" + ".join(f"{col[m]}_t" for m in combo)} AS tol,
+               concat_ws(', ', {", ".join(f"{col[m]}_w" for m in combo)}) AS lines,
+               list_concat({", ".join(f"{col[m]}_f" for m in combo)}) AS facts
+           FROM wide WHERE {" AND ".join(f"{col[m]}_v IS NOT NULL" for m in combo)}"""
+        for combo in _combinations(rule)
     )
     return f"""
     WITH totals AS (  -- one total per issuer, year and metric: the one the mart publishes
         SELECT * FROM {SCOPED_FACTS} WHERE breakdown IS NULL AND is_current
-    ), rhs AS (
-        SELECT issuer_id, fiscal_year, sum(value) AS value, sum(rounding) AS tol,
-               string_agg(metric_id, ' + ' ORDER BY list_position([{others}], metric_id))
-                   AS metrics,
-               string_agg(source_document || ' line ' || source_line, ', '
-                          ORDER BY list_position([{others}], metric_id)) AS lines
-        FROM totals WHERE metric_id IN ({others})
+    ), wide AS (
+        SELECT issuer_id, fiscal_year, {wide}
+        FROM totals t WHERE metric_id IN ({", ".join(sql_literal(m) for m in named)})
         GROUP BY issuer_id, fiscal_year
+    ), combos AS ({combos}
+    ), judged AS (
+        SELECT l.issuer_id, l.fiscal_year, l.metric_id, l.source_document, l.source_line,
+               l.value, c.combo, c.rhs, c.lines, c.facts, {holds} AS holds
+        FROM totals l JOIN combos c USING (issuer_id, fiscal_year)
+        WHERE l.metric_id = {sql_literal(rule.metric_id)}
     )
-    SELECT l.issuer_id, l.fiscal_year, l.metric_id, l.source_document, l.source_line,
-           {sql_literal(rule.note + ": ")} || l.metric_id || ' ' || {_g("l.value")}
-           || ' {relation} ' || r.metrics || ' ' || {_g("r.value")} || ' does not hold ('
-           || l.source_document || ' line ' || l.source_line || '; ' || r.lines || ')'
-           AS message
-    FROM totals l JOIN rhs r USING (issuer_id, fiscal_year)
-    WHERE l.metric_id = {sql_literal(rule.metric_id)} AND {bad}
-    ORDER BY ALL
+    SELECT issuer_id, fiscal_year, metric_id, source_document, source_line, bool_or(holds)
+               AS holds,
+           string_agg(combo, ' or ' ORDER BY combo) FILTER (WHERE holds) AS held,
+           string_agg(' {relation} ' || combo || ' ' || {_g("rhs")} || ' (' || lines || ')',
+                      ';' ORDER BY combo) AS tried,
+           to_json(list_distinct(flatten(list(facts)))) AS also_withholds,
+           {_g("any_value(value)")} AS shown
+    FROM judged GROUP BY ALL
     """
 
 
 def _rule_check(rule: reference.ConsistencyRule) -> Check:
+    """A rule of warehouse/ref/consistency_rules.csv: an error names the left-hand fact and
+    condemns every fact compared with it (which one is wrong is not known); a pass says which
+    combination held (Scope 2 by which method) in the check's notes."""
     sql = _rule_sql(rule)
+    failing = f"""
+        SELECT issuer_id, fiscal_year, metric_id, source_document, source_line,
+               {sql_literal(rule.note + ": ")} || metric_id || ' ' || shown || tried
+               || ' does not hold (' || source_document || ' line ' || source_line || ')'
+               AS message, also_withholds
+        FROM ({sql}) WHERE NOT holds ORDER BY ALL"""
+    held = f"""
+        SELECT issuer_id, fiscal_year, metric_id, source_document, source_line,
+               'holds with ' || held AS held
+        FROM ({sql}) WHERE holds ORDER BY ALL"""
+
+    def notes(conn) -> str | None:
+        ensure_registered(conn)  # every issuer, unless a step registered its scope
+        df = conn.execute(held).df()
+        return df.head(MAX_NOTES).to_markdown(index=False) if len(df) else None
+
     return Check(
         f"rule_{rule.rule_id}",
         FACTS,
         rule.severity,
         f"{rule.note} (warehouse/ref/consistency_rules.csv)",
-        lambda conn: findings_from_sql(conn, sql),
+        lambda conn: findings_from_sql(conn, failing),
+        notes=notes,
     )
 
 
-def _conflicts(same_report_year: bool):
-    """Facts given by two documents with different values (outside printed rounding)."""
-    op = "=" if same_report_year else "<>"
+def _where(a: str) -> str:
+    """SQL: 'doc line N' of a fact `a`, with ', page P' when its raw row has a page (PDFs)."""
+    page = (
+        f"(SELECT any_value(p.page) FROM raw.reported_values p WHERE p.source_document ="
+        f" {a}.source_document AND p.line_number = {a}.source_line)"
+    )
+    return (
+        f"{a}.source_document || ' line ' || {a}.source_line || coalesce(', page ' || {page}, '')"
+    )
 
-    def evaluate(conn) -> list[Finding]:
-        return findings_from_sql(
-            conn,
-            f"""
-                SELECT a.issuer_id, a.fiscal_year, a.metric_id, a.source_document,
-                       a.source_line,
-                       a.metric_id || coalesce(' [' || a.breakdown || ']', '') || ': '
-                       || a.value || ' ' || a.unit || ' in ' || a.source_document || ' line '
-                       || a.source_line || ' vs ' || b.value || ' ' || b.unit || ' in '
-                       || b.source_document || ' line ' || b.source_line AS message
-                FROM {SCOPED_FACTS} a JOIN {SCOPED_FACTS} b
-                  ON a.issuer_id = b.issuer_id AND a.fiscal_year = b.fiscal_year
-                 AND a.metric_id = b.metric_id
-                 AND a.breakdown IS NOT DISTINCT FROM b.breakdown
-                 AND a.source_document < b.source_document
-                 AND a.report_fiscal_year {op} b.report_fiscal_year
-                WHERE abs(a.value - b.value) > a.rounding + b.rounding + 1e-12
-                ORDER BY ALL
-                """,
-        )
 
-    return evaluate
+CONFLICTS_SQL = f"""
+SELECT a.issuer_id, a.fiscal_year, a.metric_id, a.breakdown, a.source_document, a.source_line,
+       a.metric_id || coalesce(' [' || a.breakdown || ']', '') || ': '
+       || a.value || ' ' || a.unit || ' in ' || {_where("a")} || ' vs ' || b.value || ' '
+       || b.unit || ' in ' || {_where("b")} AS message,
+       to_json([{target("b")}]) AS also_withholds
+FROM {SCOPED_FACTS} a JOIN {SCOPED_FACTS} b
+  ON a.issuer_id = b.issuer_id AND a.fiscal_year = b.fiscal_year
+ AND a.metric_id = b.metric_id AND a.breakdown IS NOT DISTINCT FROM b.breakdown
+ AND a.source_document < b.source_document AND a.report_fiscal_year = b.report_fiscal_year
+WHERE abs(a.value - b.value) > a.rounding + b.rounding + 1e-12
+ORDER BY ALL
+"""
+
+# Two reports of one issuer giving one year different values: the earlier report's fact is
+# named, both values and where each was printed are in the message; the mart publishes the
+# later report's (core.facts.is_current).
+RESTATED_SQL = f"""
+SELECT a.issuer_id, a.fiscal_year, a.metric_id, a.breakdown, a.source_document, a.source_line,
+       a.metric_id || coalesce(' [' || a.breakdown || ']', '') || ' ' || a.fiscal_year
+       || ' restated: ' || a.value || ' ' || a.unit || ' in the FY' || a.report_fiscal_year
+       || ' report (' || {_where("a")} || ', printed ' || coalesce(a.reported_value, 'derived')
+       || '), ' || b.value || ' ' || b.unit || ' in the FY' || b.report_fiscal_year
+       || ' report (' || {_where("b")} || ', printed ' || coalesce(b.reported_value, 'derived')
+       || CASE WHEN b.is_current THEN '; the later report''s value is published)'
+               ELSE ')' END AS message
+FROM {SCOPED_FACTS} a JOIN {SCOPED_FACTS} b
+  ON a.issuer_id = b.issuer_id AND a.fiscal_year = b.fiscal_year
+ AND a.metric_id = b.metric_id AND a.breakdown IS NOT DISTINCT FROM b.breakdown
+ AND a.report_fiscal_year < b.report_fiscal_year
+WHERE abs(a.value - b.value) > a.rounding + b.rounding + 1e-12
+ORDER BY ALL
+"""
+
+
+def conflicting_sources(conn) -> list[Finding]:
+    """Facts given by two documents of one report year with different values (outside printed
+    rounding): each names the other, both are withheld."""
+    return findings_from_sql(conn, CONFLICTS_SQL)
 
 
 def restated_values(conn) -> list[Finding]:
     """Later reports' restatements, and published ratios that no longer equal their published
     parts because of one."""
-    return _conflicts(same_report_year=False)(conn) + _with_ratio_specs(conn, PUBLISHED_RATIOS_SQL)
+    return findings_from_sql(conn, RESTATED_SQL) + _with_ratio_specs(conn, PUBLISHED_RATIOS_SQL)
 
 
 def year_on_year_factor() -> float:
@@ -310,7 +419,7 @@ CORE_FACT_CHECKS = [
             ERROR,
             "Two documents for the same report year give different values for one fact (e.g. a"
             " duplicate file): both are kept and flagged, neither overwrites the other.",
-            _conflicts(same_report_year=True),
+            conflicting_sources,
         ),
         Check(
             "restated_values",

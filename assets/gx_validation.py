@@ -269,6 +269,7 @@ def _findings(
                     failure_case=str(value),
                     detail={k: str(v) for k, v in row.items()},
                     scope_key=row.get(scope_column),
+                    breakdown=row.get("breakdown"),
                 )
             )
     return found

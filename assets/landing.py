@@ -1,4 +1,4 @@
-"""The landing folder: report pairs (NAME.txt|md|csv + NAME.yaml) and their validation.
+"""The landing folder: report pairs (NAME.txt|md|csv|pdf + NAME.yaml) and their validation.
 
 Nothing here trusts the input. Metadata is safe-loaded YAML; only regular files directly inside
 the landing folder are read (no paths from metadata, no symlinks out of it); an oversized,
@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-DOCUMENT_FORMATS = ("txt", "md", "csv")
+DOCUMENT_FORMATS = ("txt", "md", "csv", "pdf")
 LANDING_SUFFIXES = (*DOCUMENT_FORMATS, "yaml")
 REQUIRED_FIELDS = ("issuer_id", "issuer_name", "fiscal_year", "period_start", "period_end")
 OPTIONAL_FIELDS = (
@@ -138,7 +138,7 @@ def scan(folder: Path, only: set[str] | None = None) -> list[LandingReport]:
         if not meta:
             report.problems.append(("metadata_missing", f"no {stem}.yaml beside the document"))
         if not docs:
-            report.problems.append(("document_missing", f"{stem}.yaml has no .txt/.md/.csv"))
+            report.problems.append(("document_missing", f"{stem}.yaml has no .txt/.md/.csv/.pdf"))
         if len(docs) > 1:
             names = ", ".join(printable(p.name) for p in docs)
             report.problems.append(("document_ambiguous", f"several documents for {stem}: {names}"))
@@ -259,6 +259,23 @@ def read_document(path: Path, max_bytes: int) -> tuple[str, str, int]:
     except UnicodeDecodeError as exc:
         raise RejectedReport("encoding", f"{path.name} is not UTF-8: {exc}") from exc
     return text, hashlib.sha256(data).hexdigest(), size
+
+
+DEFAULT_MAX_PDF_PAGES = 2000
+
+
+def max_pdf_pages() -> int:
+    """Pages a PDF may have before it is rejected unread (`ESG_MAX_PDF_PAGES`)."""
+    return int(os.environ.get("ESG_MAX_PDF_PAGES") or DEFAULT_MAX_PDF_PAGES)
+
+
+def read_pdf(path: Path, max_bytes: int) -> tuple[bytes, str, int]:
+    """(bytes, sha256, size) of a PDF document, or RejectedReport: its text is read later,
+    from the bytes (assets/extract/pdf.py)."""
+    data = _read_plain(path, max_bytes)
+    if not data.strip():
+        raise RejectedReport("empty_file", f"{path.name} is empty")
+    return data, hashlib.sha256(data).hexdigest(), len(data)
 
 
 # (path, device, inode, size, mtime, ctime) -> the file's sha256, from the previous

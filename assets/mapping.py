@@ -1,18 +1,34 @@
 """Label -> canonical metric, driven by the reviewed rules in ref/label_map.csv.
 
 A rule matches when its label pattern is found in the label (and its table pattern, if any, in the
-table title). Among matching rules, those whose metric can take the row's unit are preferred: the
-unit tells an amount (kWh) from its intensity (kWh/tonne). If none can, the label still decides
-and the unit check reports the bad unit. Ties go to the rule's priority, then to table-specific
-rules, then to the longest match, so 'average training hours' beats 'training hours'.
+table title). A metric that cannot take the row's unit is never chosen when the unit is known:
+the unit tells an amount (kWh) from its intensity (kWh/tonne) or its change (%). When the unit
+is unknown the label decides and the unit check reports the unit. Ties go to the rule's
+priority, then to table-specific rules, then to the longest match, so 'average training hours'
+beats 'training hours'. docs/vocabulary.md describes the rule families.
+
+A reader gives a row under label-only heading lines the path 'Heading / Sub-heading / Row'
+(outermost first). The row's own words must take part in a match: 'Scope 2 / Market-based' is
+market-based Scope 2, 'Scope 1 / Mobile combustion' is not Scope 1. A row that only says
+'Total' (a `_heading` rule) stands for its heading: 'Scope 1 / Total' is Scope 1.
 """
 
 from __future__ import annotations
 
+import html
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from assets import reference, units
 from assets.extract import years
+
+PATH_SEP = " / "
+HEADING = reference.HEADING
+# label_map priority of the guards that tell a ratio from an amount ('intensity', 'per', 'share'):
+# they judge a row's unit, so a label read with no unit at all (a heading naming metrics whose
+# numbers a graphic holds) is not judged by them.
+RATIO_GUARD_PRIORITY = 5
 
 
 @dataclass(frozen=True)
@@ -29,31 +45,94 @@ class Match:
         return (self.rule.priority, self.rule.table_pattern is not None, self.end - self.start)
 
 
+_SOFT_BREAK = re.compile(r"\u00ad\s*")  # a soft hyphen, with the line break a converter kept
+
+
+def normalise(text: str | None) -> str:
+    """Label text as its words: HTML entities decoded ('&amp;'), compatibility characters
+    folded (CO₂ -> CO2), soft hyphens and the breaks after them removed ('Marknads­ baserad'
+    -> 'Marknadsbaserad'), runs of spaces made one."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", html.unescape(text))
+    return " ".join(_SOFT_BREAK.sub("", text).split())
+
+
 def _unit_fits(metric_id: str, unit: str | None) -> bool:
     if metric_id == reference.IGNORE:
         return True
-    return unit is not None and units.convertible(unit, metric_id)
+    return units.convertible(unit, metric_id)
+
+
+def _matches(text: str, table_title: str | None, touch_from: int = 0) -> list[Match]:
+    """Rules (other than `_heading`) whose label pattern matches this text and ends after
+    `touch_from` (the row's own words in a path)."""
+    found = []
+    for rule in reference.label_rules():
+        if rule.metric_id == HEADING:
+            continue
+        if rule.table_pattern is not None and not rule.table_pattern.search(table_title or ""):
+            continue
+        for m in rule.label_pattern.finditer(text):
+            if m.end() > m.start() and m.end() > touch_from:
+                found.append(Match(rule, m.start(), m.end()))
+                break
+    return found
+
+
+def _stands_for_heading(leaf: str) -> bool:
+    return any(
+        r.metric_id == HEADING and r.label_pattern.search(leaf) for r in reference.label_rules()
+    )
+
+
+def _split(label: str) -> tuple[list[str], str]:
+    parts = [p for p in (normalise(s) for s in label.split(PATH_SEP)) if p]
+    return parts[:-1], (parts[-1] if parts else "")
 
 
 def candidates(
-    text: str, table_title: str | None, unit: str | None, strict: bool = True
+    text: str,
+    table_title: str | None,
+    unit: str | None,
+    strict: bool = True,
+    qualifier: str | None = None,
 ) -> list[Match]:
-    """Rules that match this text, best first: those that can take the unit (only those when
-    strict), then the others."""
+    """Rules that match this label (a path or a flat label), best first: those that can take
+    the unit (only those when strict), then the others. `qualifier` is a column header's
+    words that qualify the row ('Location-based'), matched as part of the row's own words."""
+    headings, leaf = _split(text)
+    if qualifier:
+        leaf = f"{leaf} ({normalise(qualifier)})"
+    title = normalise(table_title)
     found = []
-    for rule in reference.label_rules():
-        if rule.table_pattern is not None and not rule.table_pattern.search(table_title or ""):
-            continue
-        m = rule.label_pattern.search(text)
-        if m and m.end() > m.start():
-            found.append(Match(rule, m.start(), m.end()))
+    if headings:
+        path = PATH_SEP.join([*headings, leaf])
+        if _stands_for_heading(leaf):  # 'Scope 1 / Total': the heading names the metric
+            found = _matches(path, title)
+        else:
+            found = _matches(path, title, touch_from=len(path) - len(leaf))
+    if not found or not headings or not _stands_for_heading(leaf):
+        found += _matches(leaf, title)
+    if unit is None and not strict:
+        found = [
+            m
+            for m in found
+            if not (m.metric_id == reference.IGNORE and m.rule.priority == RATIO_GUARD_PRIORITY)
+        ]
     fits = [m for m in found if _unit_fits(m.metric_id, unit)]
     rest = [] if strict else [m for m in found if m not in fits]
     return sorted(fits, key=Match.score, reverse=True) + sorted(rest, key=Match.score, reverse=True)
 
 
-def best(text: str, table_title: str | None, unit: str | None, strict: bool = True) -> Match | None:
-    found = candidates(text, table_title, unit, strict)
+def best(
+    text: str,
+    table_title: str | None,
+    unit: str | None,
+    strict: bool = True,
+    qualifier: str | None = None,
+) -> Match | None:
+    found = candidates(text, table_title, unit, strict, qualifier)
     return found[0] if found else None
 
 
@@ -68,12 +147,19 @@ class Resolution:
 def resolve(
     label: str, table_title: str | None, column_header: str | None, unit: str | None
 ) -> Resolution:
-    match = best(label, table_title, unit, strict=False)
+    """The metric of one printed row. A known unit that no matching metric can take leaves the
+    row unmapped (an intensity, a share or a change is never read as an amount); an unknown
+    unit lets the label decide, and the unit check names the unit."""
+    if column_header and years.parse(column_header):
+        column_header = None  # a year column ('FY2024/25') gives the value's year, not a part
+    # A printed unit nobody reviewed lets the label decide (units_convertible names the unit);
+    # a row with no unit at all takes only a metric that needs none (a count).
+    strict = units.is_known(unit) or not (unit or "").strip()
+    match = best(label, table_title, unit, strict, column_header)
     if match is None:
         return Resolution(None, None, None, "unmapped")
     if match.metric_id == reference.IGNORE:
         return Resolution(None, match.rule.rule_id, None, "ignored")
-    if column_header and years.parse(column_header):
-        column_header = None  # a year column ('FY2024/25') gives the value's year, not a part
-    breakdown = {"label": label, "column": column_header}.get(match.rule.breakdown_from)
+    leaf = label.split(PATH_SEP)[-1].strip()
+    breakdown = {"label": leaf, "column": column_header}.get(match.rule.breakdown_from)
     return Resolution(match.metric_id, match.rule.rule_id, breakdown or None, "mapped")

@@ -2,23 +2,25 @@
 
 mart.esg_facts keeps one row per issuer, fiscal year, metric and breakdown: the fact core.facts
 marks `is_current` (when a later report restates an earlier year, the latest report's; the
-other stays in core.facts). The consistency checks judge those same facts. An issuer-year with
-an error-severity finding in this refresh is not published: its previously published facts
-stay, and mart.withheld_issuer_years says why. Other issuer-years publish as usual, each fact
-carrying its quality_status. mart.issuer_year is one wide row per issuer and year, with a
-column per metric that has a `wide_column` in ref/metrics.
+other stays in core.facts). The consistency checks judge those same facts. An error finding
+withholds what it condemns (assets/withholding.py, docs/data-quality.md): a fact, the facts of a
+source row, or (report-level findings only) a report's issuer-years. Withheld facts keep their
+earlier publish, if any, and mart.withheld_facts / mart.withheld_issuer_years say why; every
+other fact publishes, carrying its quality_status. mart.issuer_year is one wide row per issuer
+and year, with a column per metric that has a `wide_column` in ref/metrics.
 """
 
 from datetime import timedelta
 
 import dagster as dg
 
-from assets import quality, reference
+from assets import evidence, quality, reference, withholding
 from assets.gx_validation import GreatExpectationsResource, suite_check
-from assets.quality import ERROR, schema_check, sql_check
+from assets.quality import ERROR, WARN, schema_check, sql_check
 from assets.scope import Scope, clear_pending, in_scope, pending
 from assets.tables import comment_statements, sql_literal, tables
-from orchestration.resources import WarehouseResource
+from assets.withholding import withheld_fact, withheld_key
+from orchestration.resources import LandingFolder, WarehouseResource
 from orchestration.settings import WAREHOUSE_POOL
 
 ESG_FACTS = tables()["mart.esg_facts"]
@@ -27,16 +29,6 @@ DAILY = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=26), warn_window=timedelta(hours=25)
 )
 WITHHELD = tables()["mart.withheld_issuer_years"]
-
-WITHHELD_SQL = """
-CREATE OR REPLACE TEMP TABLE _withheld AS
-SELECT issuer_id, fiscal_year, string_agg(DISTINCT check_name, ', ' ORDER BY check_name)
-       AS failed_checks, count(*)::INTEGER AS findings
-FROM dq.current_check_results
-WHERE NOT passed AND severity = 'error' AND issuer_id IS NOT NULL AND fiscal_year IS NOT NULL
-  AND asset_key NOT LIKE 'mart/%'  -- the mart's own checks judge the last publish, not inputs
-GROUP BY issuer_id, fiscal_year
-"""
 
 STATUS_SQL = """
 CASE WHEN EXISTS (SELECT 1 FROM dq.current_check_results r
@@ -51,23 +43,31 @@ CASE WHEN EXISTS (SELECT 1 FROM dq.current_check_results r
 QUALITY_STATUS = f"""{STATUS_SQL.format(severity="error")} THEN 'fail'
             {STATUS_SQL.format(severity="warn").replace("CASE ", "")} THEN 'warn'
             ELSE 'pass' END"""
-# Facts of a withheld issuer-year stay as last published, with the status this refresh gives.
+# A published fact: warn when a warning names it (an error would have withheld it).
+PUBLISHED_STATUS = f"""{STATUS_SQL.format(severity="warn")} THEN 'warn' ELSE 'pass' END"""
+# Facts of a withheld issuer-year, and earlier publishes of a withheld fact, stay as last
+# published: fail when withheld, else with the status this refresh gives.
 CARRIED_SQL = f"""
 CREATE OR REPLACE TEMP TABLE _carried AS
-SELECT f.* REPLACE ({QUALITY_STATUS} AS quality_status)
-FROM {in_scope("mart.esg_facts")} f JOIN _withheld w USING (issuer_id, fiscal_year)
+SELECT f.* REPLACE (CASE WHEN {withheld_key("f")} THEN 'fail'
+                         ELSE {QUALITY_STATUS} END AS quality_status)
+FROM {in_scope("mart.esg_facts")} f
+WHERE EXISTS (SELECT 1 FROM _withheld w
+              WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
+   OR {withheld_key("f")}
 """
 
 ESG_FACTS_SELECT = f"""
 SELECT f.issuer_id, d.issuer_name, f.fiscal_year, f.metric_id, f.breakdown, f.value, f.unit,
        f.reported_value, f.reported_unit, f.basis, f.source_document, f.source_line,
-       f.derived_from_lines, f.assumption, {QUALITY_STATUS} AS quality_status
+       f.source_page, f.derived_from_lines, f.assumption, {PUBLISHED_STATUS} AS quality_status
 FROM {in_scope("core.facts")} AS f
 LEFT JOIN raw.report_documents AS d
     ON d.source_document = f.source_document AND d.status = 'loaded'
 WHERE f.is_current  -- the one fact per key the checks judged (assets/core.py, CURRENT_ORDER)
   AND NOT EXISTS (SELECT 1 FROM _withheld w
                   WHERE w.issuer_id = f.issuer_id AND w.fiscal_year = f.fiscal_year)
+  AND NOT {withheld_fact("f")}  -- a fact a finding withholds (assets/withholding.py)
 ORDER BY f.issuer_id, f.fiscal_year, f.metric_id, f.breakdown NULLS FIRST
 """
 
@@ -106,9 +106,9 @@ WITH issuer_years AS (
                                   'not_reported')
     GROUP BY ALL
     UNION ALL
-    SELECT f.issuer_id, f.fiscal_year, k.kpi, 'withheld by a failed check'
-    FROM {in_scope("core.facts")} f JOIN metric_kpi k USING (metric_id)
-    JOIN mart.withheld_issuer_years w USING (issuer_id, fiscal_year)
+    SELECT w.issuer_id, w.fiscal_year, k.kpi, 'withheld by a failed check'
+    FROM {in_scope("mart.withheld_facts")} w JOIN metric_kpi k USING (metric_id)
+    WHERE w.is_fact
 )
 SELECT y.issuer_id, y.fiscal_year, h.kpi, h.aspect, h.description,
        CASE WHEN NOT EXISTS (SELECT 1 FROM metric_kpi k WHERE k.kpi = h.kpi) THEN 'not_tracked'
@@ -183,7 +183,7 @@ def publish(conn, scope: Scope) -> None:
     conn.execute(ESG_FACTS.ddl(replace=False))  # first publish: an empty previous mart
     conn.execute("BEGIN TRANSACTION")
     try:
-        conn.execute(WITHHELD_SQL)
+        withholding.decide(conn)
         conn.execute(CARRIED_SQL)
         if scope.everything:
             conn.execute(ESG_FACTS.ddl())
@@ -200,6 +200,7 @@ def publish(conn, scope: Scope) -> None:
         )
         for stmt in comment_statements(ESG_FACTS) + comment_statements(WITHHELD):
             conn.execute(stmt)
+        withholding.write(conn, scope)
         _rebuild(conn, "mart.issuer_year", pivot, scope)
         _rebuild(conn, "mart.kpi_disclosure", KPI_DISCLOSURE_SELECT, scope)
         for stmt in pivot_comments + KPI_COMMENTS:
@@ -210,7 +211,7 @@ def publish(conn, scope: Scope) -> None:
         conn.execute("ROLLBACK")
         raise
     finally:
-        conn.execute("DROP TABLE IF EXISTS _withheld")
+        withholding.drop(conn)
         conn.execute("DROP TABLE IF EXISTS _carried")
 
 
@@ -226,6 +227,17 @@ MART_CHECKS = [
                   'withheld: ' || failed_checks || ' (' || findings || ' findings; '
                   || carried_over_facts || ' facts kept from the previous publish)' AS message
            FROM mart.withheld_issuer_years ORDER BY ALL""",
+    ),
+    sql_check(
+        "facts_published",
+        ESG,
+        WARN,
+        "Every fact of this refresh was published: a fact or source row an error finding"
+        " withholds is named, with that finding (mart.withheld_facts: the analyst's to-do list).",
+        """SELECT issuer_id, fiscal_year, metric_id, breakdown, source_document, source_line,
+                  'withheld (' || withheld_because || ') by ' || check_name || ': ' || message
+                  AS message
+           FROM mart.withheld_facts ORDER BY ALL""",
     ),
     sql_check(
         "unique_fact_key",
@@ -307,13 +319,22 @@ MART_CHECKS = [
             description=WITHHELD.description,
             kinds={"duckdb"},
         ),
+        dg.AssetSpec(
+            ["mart", "withheld_facts"],
+            deps=[["core", "facts"], ["core", "mapped_values"]],
+            description=withholding.WITHHELD_FACTS.description,
+            kinds={"duckdb"},
+        ),
     ],
     check_specs=quality.specs([*MART_CHECKS, suite_check(GX_SUITE)]),
     group_name="mart",
     pool=WAREHOUSE_POOL,
 )
 def mart_tables(
-    context: dg.AssetExecutionContext, duckdb: WarehouseResource, gx: GreatExpectationsResource
+    context: dg.AssetExecutionContext,
+    duckdb: WarehouseResource,
+    gx: GreatExpectationsResource,
+    landing: LandingFolder,
 ):
     """Build the mart from core.facts, withholding issuer-years that failed an error check, then
     publish the warehouse file for SQL users."""
@@ -323,12 +344,21 @@ def mart_tables(
             publish(conn, scope)
             counts = {
                 name: conn.execute(f"SELECT count(*) FROM mart.{name}").fetchall()[0][0]
-                for name in ("esg_facts", "issuer_year", "kpi_disclosure", "withheld_issuer_years")
+                for name in (
+                    "esg_facts",
+                    "issuer_year",
+                    "kpi_disclosure",
+                    "withheld_issuer_years",
+                    "withheld_facts",
+                )
             }
             checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
             checked = list(quality.evaluate(conn, checks, context.run_id, scope=scope))
     published = duckdb.publish(context.run.tags)  # refused if it empties the mart
+    pictures = evidence.published_pictures(published, landing.folder, evidence.ui_pictures())
     for name, n in counts.items():
         meta = {"rows": n, "published_to": dg.MetadataValue.path(str(published))}
+        if name == "esg_facts" and pictures:  # where PDF facts were printed (assets/evidence.py)
+            meta["evidence"] = dg.MetadataValue.md(evidence.metadata_markdown(pictures))
         yield dg.MaterializeResult(asset_key=["mart", name], metadata=meta)
     yield from checked

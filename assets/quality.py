@@ -29,7 +29,11 @@ from assets.tables import append_rows, tables
 MAX_ROWS_SHOWN = 20
 ERROR, WARN = "error", "warn"
 _SEVERITY = {ERROR: dg.AssetCheckSeverity.ERROR, WARN: dg.AssetCheckSeverity.WARN}
-SCOPE = ("issuer_id", "fiscal_year", "metric_id", "source_document", "source_line")
+SCOPE = ("issuer_id", "fiscal_year", "metric_id", "breakdown", "source_document", "source_line")
+# What an error finding condemns (docs/data-quality.md): a whole report (its issuer-years are
+# withheld), a source row (the facts built from that document line), or a fact (issuer, year,
+# metric, breakdown; in one document when the finding names one). Warnings withhold nothing.
+REPORT, ROW, FACT = "report", "row", "fact"
 
 
 @dataclass
@@ -46,6 +50,10 @@ class Finding:
     failure_case: str | None = None
     detail: dict = field(default_factory=dict)
     scope_key: str | None = None  # the report or issuer of the row (checks that read a scope)
+    breakdown: str | None = None  # of the fact named (NULL: the metric's total)
+    # Further facts or rows the finding condemns besides the one it names, as a JSON list of
+    # objects with the keys of SCOPE (a total's parts, a ratio's numerator...).
+    also_withholds: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,10 @@ class Check:
     # A scoped check reads only the rows in the run's scope: evaluate(conn, scope). Its
     # findings about rows outside the scope are carried over from its previous evaluation.
     scoped: bool = False
+    withholds: str = FACT  # REPORT, ROW or FACT: what each of its error findings condemns
+    # What a passing evaluation found worth saying (markdown), shown in the check's metadata:
+    # e.g. which Scope 2 method a printed total holds with.
+    notes: Callable[[duckdb.DuckDBPyConnection], str] | None = None
 
     @property
     def spec(self) -> dg.AssetCheckSpec:
@@ -81,8 +93,9 @@ def findings_from_sql(conn: duckdb.DuckDBPyConnection, sql: str) -> list[Finding
     df = conn.execute(sql).df()
     found = []
     for row in df.to_dict("records"):
-        scope = {k: none_if_missing(row.get(k)) for k in SCOPE}
-        extra = {k: str(v) for k, v in row.items() if k not in (*SCOPE, "message")}
+        named = (*SCOPE, "also_withholds")
+        scope = {k: none_if_missing(row.get(k)) for k in named}
+        extra = {k: str(v) for k, v in row.items() if k not in (*named, "message")}
         found.append(Finding(row["message"], **scope, detail=extra))
     return found
 
@@ -99,8 +112,15 @@ def issuer_scoped(check: Check) -> Check:
     return replace(check, evaluate=evaluate, scoped=True)
 
 
-def sql_check(name, asset, severity, description, sql: str) -> Check:
-    return Check(name, tuple(asset), severity, description, lambda c: findings_from_sql(c, sql))
+def sql_check(name, asset, severity, description, sql: str, withholds: str = FACT) -> Check:
+    return Check(
+        name,
+        tuple(asset),
+        severity,
+        description,
+        lambda c: findings_from_sql(c, sql),
+        withholds=withholds,
+    )
 
 
 def _year(row: dict) -> int | None:
@@ -116,6 +136,14 @@ def _year(row: dict) -> int | None:
 
 
 DEFAULT_CHUNK_ROWS = 100_000
+
+
+def condemned_by(table: str) -> str:
+    """What a failing row of a table condemns: a document's metadata row its report, a raw or
+    mapped value its source row, a fact or published fact itself."""
+    if table == "raw.report_documents":
+        return REPORT
+    return ROW if table.startswith("raw.") or table == "core.mapped_values" else FACT
 
 
 def scope_column(table: str) -> str:
@@ -150,6 +178,7 @@ def schema_check(table: str, asset: Sequence[str]) -> Check:
         " non-negative amounts, percentages within 0-100), validated lazily.",
         evaluate,
         scoped=True,
+        withholds=condemned_by(table),
     )
 
 
@@ -171,6 +200,7 @@ def _schema_findings(table: str, df: pl.DataFrame, scope_column: str) -> list[Fi
                 failure_case=str(case["failure_case"]),
                 detail={k: str(v) for k, v in row.items()},
                 scope_key=row.get(scope_column),
+                breakdown=row.get("breakdown"),
             )
         )
     return found
@@ -183,6 +213,7 @@ def _record(
         "check_name": check.name,
         "asset_key": "/".join(check.asset),
         "severity": check.severity,
+        "withholds": check.withholds if check.severity == ERROR else None,
         "run_id": run_id,
         "partition_key": partition,
         "checked_at": now,
@@ -210,7 +241,11 @@ def _record(
 
 def _table(findings: list[Finding]) -> str:
     rows = [
-        {k: v for k, v in asdict(f).items() if k not in ("detail",) and v is not None}
+        {
+            k: v
+            for k, v in asdict(f).items()
+            if k not in ("detail", "also_withholds") and v is not None
+        }
         for f in findings[:MAX_ROWS_SHOWN]
     ]
     return pd.DataFrame(rows).to_markdown(index=False) if rows else "-"
@@ -241,7 +276,7 @@ def _carry_over(conn, check: Check, run_id: str, now) -> list[Finding]:
     ).df()
     append_rows(conn, "dq.check_results", carried)
     keys = ("message", "issuer_id", "fiscal_year", "metric_id", "source_document",
-            "source_line", "scope_key")  # fmt: skip
+            "source_line", "scope_key", "breakdown", "also_withholds")  # fmt: skip
     return [Finding(**{k: none_if_missing(r[k]) for k in keys}) for r in carried.to_dict("records")]
 
 
@@ -252,18 +287,20 @@ PARALLEL_CHECKS = 2
 
 def _findings(
     conn: duckdb.DuckDBPyConnection, check: Check, scope: Scope | None
-) -> tuple[list[Finding], float]:
-    """A check's findings and the seconds they took, on a cursor of its own (a connection to
-    the same database; the step's writes are committed), with the step's scope registered."""
+) -> tuple[list[Finding], str | None, float]:
+    """A check's findings, its notes and the seconds they took, on a cursor of its own (a
+    connection to the same database; the step's writes are committed), with the step's scope
+    registered."""
     start = time.perf_counter()
     with conn.cursor() as cursor, scope.registered(cursor) if scope else nullcontext():
         found = check.evaluate(cursor, scope) if check.scoped else check.evaluate(cursor)
-    return found, time.perf_counter() - start
+        notes = check.notes(cursor) if check.notes else None
+    return found, notes, time.perf_counter() - start
 
 
 def _all_findings(
     conn: duckdb.DuckDBPyConnection, checks: Sequence[Check], scope: Scope | None
-) -> Iterator[tuple[Check, list[Finding], float]]:
+) -> Iterator[tuple[Check, list[Finding], str | None, float]]:
     """Each check's findings, in the order given, evaluated PARALLEL_CHECKS at a time. The last
     checks start first: each step declares its pandera and GX checks, the longest, last."""
     pool = ThreadPoolExecutor(PARALLEL_CHECKS, thread_name_prefix="check")
@@ -290,7 +327,7 @@ def evaluate(
         for name in ("dq.check_results", "dq.failure_cases"):
             append_rows(conn, name, pd.DataFrame())  # created (or given new columns) if needed
         conn.execute(CURRENT_RESULTS_VIEW)
-    for check, findings, seconds in _all_findings(conn, checks, scope):
+    for check, findings, notes, seconds in _all_findings(conn, checks, scope):
         start = time.perf_counter()
         carried: list[Finding] = []
         if check.scoped and partial:
@@ -298,17 +335,20 @@ def evaluate(
         _record(conn, check, findings, run_id, partition, now, len(carried))
         seconds += time.perf_counter() - start
         found = findings + carried
+        metadata = {
+            "failures": len(found),
+            "carried_over": len(carried),
+            "failing_rows": dg.MetadataValue.md(_table(found)),
+            "seconds": round(seconds, 3),  # evaluating and recording it (make bench sums)
+        }
+        if notes:
+            metadata["notes"] = dg.MetadataValue.md(notes)
         yield dg.AssetCheckResult(
             asset_key=dg.AssetKey(list(check.asset)),
             check_name=check.name,
             passed=not found,
             severity=_SEVERITY[check.severity],
-            metadata={
-                "failures": len(found),
-                "carried_over": len(carried),
-                "failing_rows": dg.MetadataValue.md(_table(found)),
-                "seconds": round(seconds, 3),  # evaluating and recording it (make bench sums)
-            },
+            metadata=metadata,
         )
 
 

@@ -16,8 +16,18 @@ import dagster as dg
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets import quality
-from assets.quality import ERROR, WARN, Check, Finding, findings_from_sql, schema_check, sql_check
+from assets import pdf_reports, quality
+from assets.quality import (
+    ERROR,
+    REPORT,
+    ROW,
+    WARN,
+    Check,
+    Finding,
+    findings_from_sql,
+    schema_check,
+    sql_check,
+)
 from assets.reading import RAW_TABLES, batch_reports, load_batches
 from assets.scope import Scope, add_pending
 from assets.tables import existing_tables, replace_partitions, tables
@@ -27,7 +37,13 @@ from orchestration.settings import REPORTS_PARTITION, WAREHOUSE_POOL
 EXTRACTION_VOCABULARY = [["ref", "label_map"], ["ref", "unit_aliases"], ["ref", "prose_patterns"]]
 
 
-DEFAULT_MAX_YEARS_BACK = 5
+# Reports print ten-year series (the report's year and the nine before it): a year further back
+# is a misread header unless the row or its table says it is a base year or a target.
+DEFAULT_MAX_YEARS_BACK = 10
+# Words that make a year a baseline or a target wherever they are printed: the row's label,
+# its table's title or its column's header ('Base year 2015', 'Basår', 'Target 2030', 'Mål').
+BASELINE_WORDS = r"target|baseline|base[ -]?year|bas[aå]r|referens[aå]r|m[aå]l\b"
+TARGET_WORDS = r"target|m[aå]l\b|goal|ambition"
 
 
 def max_years_back() -> int:
@@ -36,11 +52,14 @@ def max_years_back() -> int:
 
 
 def years_in_range(conn) -> list[Finding]:
-    """Printed years: not before 1990, not after the report period's end (unless the label is a
-    target), not more than max_years_back() before the report's fiscal year (unless the label is
-    a baseline or a target). A multi-year table covers the last few years; a year far outside
-    them (2010 in a 2024 report with 2022-2024 tables) is a misread or mistyped header."""
+    """Printed years: not before 1990, not after the report period's end (unless the row, its
+    table or its column names a target), not more than max_years_back() before the report's
+    fiscal year (unless the row, its table or its column names a baseline or a target). A
+    multi-year table covers the last few years, a ten-year series the last ten; a year far
+    outside them (2010 in a 2024 report with 2022-2024 tables) is a misread or mistyped
+    header. A cell marked not reported ('n.a.') is not judged: it puts no value in any year."""
     back = max_years_back()
+    wording = "concat_ws(' ', v.label, v.table_title, v.column_header)"
     return findings_from_sql(
         conn,
         f"""SELECT v.issuer_id, v.year AS fiscal_year, v.source_document,
@@ -53,11 +72,12 @@ def years_in_range(conn) -> list[Finding]:
                                 || v.report_fiscal_year || ' (ESG_MAX_YEARS_BACK)' END
                    AS message
             FROM raw.reported_values v JOIN raw.report_documents d USING (document)
-            WHERE v.year IS NOT NULL
+            WHERE v.year IS NOT NULL AND NOT v.not_reported  -- 'n.a.' places no value in a year
               AND (v.year < 1990
-                   OR (v.year > year(d.period_end) AND v.label NOT ILIKE '%target%')
+                   OR (v.year > year(d.period_end)
+                       AND NOT regexp_matches({wording}, '{TARGET_WORDS}', 'i'))
                    OR (v.year < v.report_fiscal_year - {back}
-                       AND NOT regexp_matches(v.label, 'target|baseline|base year', 'i')))
+                       AND NOT regexp_matches({wording}, '{BASELINE_WORDS}', 'i')))
             ORDER BY ALL""",
     )
 
@@ -71,10 +91,11 @@ def _row_errors_check(name: str, severity: str, description: str, documents: str
         description,
         f"""SELECT d.issuer_id, d.fiscal_year, e.document AS source_document,
                    e.line_number AS source_line,
-                   e.document || ' line ' || e.line_number || ' [' || e.rule || ']: '
-                   || e.message AS message
+                   e.document || coalesce(' line ' || e.line_number, '') || ' [' || e.rule
+                   || ']: ' || e.message AS message
             FROM raw.load_errors e JOIN raw.report_documents d USING (document)
             WHERE d.status = 'loaded' AND {documents} ORDER BY ALL""",
+        withholds=ROW,
     )
 
 
@@ -90,6 +111,7 @@ RAW_CHECKS = [
            FROM raw.report_documents d
            LEFT JOIN raw.load_errors e ON e.document = d.document
            WHERE d.status = 'rejected' ORDER BY d.document""",
+        withholds=REPORT,
     ),
     sql_check(
         "documents_distinct",
@@ -111,6 +133,7 @@ RAW_CHECKS = [
                            || same_source END || ': remove one' AS message
            FROM firsts WHERE same_file < document OR same_source < document
            ORDER BY ALL""",
+        withholds=REPORT,
     ),
     _row_errors_check(
         "rows_readable",
@@ -131,9 +154,10 @@ RAW_CHECKS = [
         ("raw", "report_documents"),
         ERROR,
         "A printed year is a real year, no actual value lies after the report period (targets"
-        " may), and none lies more than ESG_MAX_YEARS_BACK (default 5) years before the report's"
-        " fiscal year (baselines may).",
+        " may), and none lies more than ESG_MAX_YEARS_BACK (default 10: ten-year series) years"
+        " before the report's fiscal year (baselines may).",
         years_in_range,
+        withholds=ROW,  # the value printed under that year: a misread header is a row's error
     ),
     schema_check("raw.report_documents", ["raw", "report_documents"]),
     schema_check("raw.reported_values", ["raw", "report_documents"]),
@@ -226,8 +250,10 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     reports = sorted(context.partition_keys)
     every = set(reports) >= set(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
     scope = Scope("report") if every else Scope("report", tuple(reports))
-    docs, outcasts, written = [], [], dict.fromkeys(RAW_TABLES, 0)
-    batches = load_batches(landing.folder, landing.max_document_bytes, reports, batch_reports())
+    docs, outcasts, written, pdfs = [], [], dict.fromkeys(RAW_TABLES, 0), set()
+    batches = load_batches(
+        landing.folder, landing.max_document_bytes, reports, batch_reports(), landing.pdf_cache_dir
+    )
     with duckdb.get_connection() as conn, scope.registered(conn):
         if every:  # every issuer is rebuilt below raw
             add_pending(conn, context.run_id, None)
@@ -239,6 +265,7 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
             values = frames["raw.reported_values"]["report"].to_pandas().value_counts()
             docs.append(batch_docs[["report", "status"]].join(values.rename("values"), on="report"))
             outcasts.append(batch_docs.loc[batch_docs["status"] != "loaded", OUTCAST_COLUMNS])
+            pdfs |= set(batch_docs.loc[batch_docs["format"] == "pdf", "sha256"].dropna())
             written = {t: n + len(frames[t]) for t, n in written.items()}
         checked = list(
             quality.evaluate(conn, RAW_CHECKS, context.run_id, _run_scope(reports), scope)
@@ -246,5 +273,7 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     docs = pd.concat(docs, ignore_index=True)
     for event in not_loaded_events(pd.concat(outcasts, ignore_index=True)):
         context.log_event(event)
+    if every:  # every landing PDF was read: parses of contents that left go
+        pdf_reports.prune(landing.pdf_cache_dir, pdfs)
     yield dg.MaterializeResult(metadata={"reports": _summary(docs, written, str(landing.folder))})
     yield from checked

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from assets import landing
-from assets.extract import document, mentions, years
-from assets.extract.values import RawValue
+from assets import landing, pdf_reports
+from assets.extract import document, mentions, pdf, years
+from assets.extract.values import RawValue, RowError
 from assets.tables import arrow_table, tables
 
 
@@ -29,8 +29,33 @@ def _error(report: str, doc: str, line: int | None, rule: str, message: str) -> 
     }
 
 
+def _read_document(
+    report: landing.LandingReport, row: dict, meta: dict, max_bytes: int, pdf_cache: Path | None
+) -> tuple[str, list[RawValue], list[RowError], list[dict]]:
+    """The document's text, values and row errors; and, for a PDF, the errors about its pages.
+    Fills the row's sha256 and size."""
+    calendar = years.calendar_of(meta)
+    if report.fmt != "pdf":
+        text, row["sha256"], row["size_bytes"] = landing.read_document(report.document, max_bytes)
+        return (text, *document.extract(text, report.fmt, calendar), [])
+    data, row["sha256"], row["size_bytes"] = landing.read_pdf(report.document, max_bytes)
+    try:
+        words, _ = pdf_reports.parsed(
+            data, row["sha256"], row["document"], pdf_cache, landing.max_pdf_pages()
+        )
+    except pdf.PdfError as exc:
+        raise landing.RejectedReport(exc.rule, str(exc)) from exc
+    doc = words.document()
+    values, row_errors = pdf_reports.read_values(doc, calendar)
+    pages = [
+        _error(report.name, row["document"], None, rule, message)
+        for _, rule, message in pdf_reports.image_page_errors(words, row["document"])
+    ]
+    return doc.text, values, row_errors, pages
+
+
 def _load_report(
-    report: landing.LandingReport, max_bytes: int
+    report: landing.LandingReport, max_bytes: int, pdf_cache: Path | None = None
 ) -> tuple[dict, list[RawValue], list, list]:
     """One report pair -> (its raw.report_documents row, its values as read, label mentions,
     errors)."""
@@ -42,10 +67,11 @@ def _load_report(
             rule, message = report.problems[0]
             raise landing.RejectedReport(rule, message)
         meta = landing.read_metadata(report.metadata_file, max_bytes)
-        text, row["sha256"], row["size_bytes"] = landing.read_document(report.document, max_bytes)
+        text, extracted, row_errors, errors = _read_document(
+            report, row, meta, max_bytes, pdf_cache
+        )
         row |= meta
         row["source_document"] = meta["source_document"] or row["document"]
-        extracted, row_errors = document.extract(text, report.fmt, years.calendar_of(meta))
     except Exception as exc:  # one report that cannot be read never stops the others
         if not isinstance(exc, landing.RejectedReport):
             exc = landing.RejectedReport(
@@ -53,7 +79,7 @@ def _load_report(
             )
         row |= {"status": "rejected", "error": f"{exc.rule}: {exc}"}
         return row, [], [], [_error(report.name, row["document"], None, exc.rule, str(exc))]
-    errors = [
+    errors += [
         _error(report.name, row["document"], e.line_number, e.rule, e.message) for e in row_errors
     ]
     found = []
@@ -100,6 +126,28 @@ def workers() -> int:
 
 PARALLEL_FROM = 200  # fewer reports are read faster in-process than by starting workers
 CHUNK_REPORTS = 25  # reports per worker task: tables of a few thousand rows each
+# A PDF counts as this many text reports when reports are shared out: parsing a 20-page PDF
+# takes as long as reading some 20 texts. So ten PDFs are parsed in worker processes, one per
+# task (a worker is never left with many PDFs while the others wait).
+PDF_WEIGHT = 20
+
+
+def _weight(item: landing.LandingReport | str) -> int:
+    return PDF_WEIGHT if isinstance(item, landing.LandingReport) and item.fmt == "pdf" else 1
+
+
+def _chunks(items: list, capacity: int = CHUNK_REPORTS) -> list[list]:
+    """Items in order, in chunks of at most `capacity` weight (at least one item each)."""
+    chunks: list[list] = []
+    room = 0
+    for item in items:
+        weight = _weight(item)
+        if not chunks or weight > room:
+            chunks.append([])
+            room = capacity
+        chunks[-1].append(item)
+        room -= weight
+    return chunks
 
 
 # raw.reported_values' columns taken as the readers give them.
@@ -127,13 +175,16 @@ def _removed(name: str) -> tuple[dict, list, list, list]:
     return row | {"error": "removed: no longer in the landing folder"}, [], [], []
 
 
-def _load_chunk(items: list[landing.LandingReport | str], max_bytes: int) -> dict[str, pa.Table]:
+def _load_chunk(
+    items: list[landing.LandingReport | str], max_bytes: int, pdf_cache: Path | None = None
+) -> dict[str, pa.Table]:
     """A few reports (a name: a removed one) as the four raw tables, in Arrow. Run in a worker,
-    so the tables are built there, not in the step's process."""
+    so the tables are built there, not in the step's process. `pdf_cache`: where parsed PDFs
+    are kept (None: parse every time)."""
     columns = {t: {c: [] for c in tables()[t].column_names} for t in RAW_TABLES}
     for item in items:
         row, values, found, errors = (
-            _removed(item) if isinstance(item, str) else _load_report(item, max_bytes)
+            _removed(item) if isinstance(item, str) else _load_report(item, max_bytes, pdf_cache)
         )
         for name, cols in columns["raw.report_documents"].items():
             cols.append(row.get(name))
@@ -144,20 +195,23 @@ def _load_chunk(items: list[landing.LandingReport | str], max_bytes: int) -> dic
     return {t: arrow_table(t, cols) for t, cols in columns.items()}
 
 
-def _load_all(chunks: list[list], max_bytes: int) -> Iterator[dict[str, pa.Table]]:
+def _load_all(
+    chunks: list[list], max_bytes: int, pdf_cache: Path | None = None
+) -> Iterator[dict[str, pa.Table]]:
     """_load_chunk for each chunk, in order, spread over worker processes when there are many
-    reports.
+    reports (PDFs weigh more: see PDF_WEIGHT).
 
     Workers are spawned, not forked: a forked copy of a threaded process (Dagster's code
     server) can deadlock. Each reads the reference files itself, as this process does.
     """
     n = workers()
-    if n <= 1 or sum(map(len, chunks)) < PARALLEL_FROM:
-        yield from (_load_chunk(c, max_bytes) for c in chunks)
+    if n <= 1 or sum(_weight(item) for c in chunks for item in c) < PARALLEL_FROM:
+        yield from (_load_chunk(c, max_bytes, pdf_cache) for c in chunks)
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(n, mp_context=context) as pool:
-        yield from pool.map(_load_chunk, chunks, [max_bytes] * len(chunks))
+        k = len(chunks)
+        yield from pool.map(_load_chunk, chunks, [max_bytes] * k, [pdf_cache] * k)
 
 
 def _slices(items: list, size: int) -> list[list]:
@@ -165,10 +219,15 @@ def _slices(items: list, size: int) -> list[list]:
 
 
 def load_batches(
-    folder: Path, max_bytes: int, reports: list[str] | None = None, batch: int | None = None
+    folder: Path,
+    max_bytes: int,
+    reports: list[str] | None = None,
+    batch: int | None = None,
+    pdf_cache: Path | None = None,
 ) -> Iterator[dict[str, pa.Table]]:
     """Read report pairs (all, or the named ones) into the four raw tables, as Arrow tables of
     `batch` reports at a time (all at once without a batch), so memory does not grow with N.
+    PDFs' parsed words are kept in `pdf_cache` (None: parsed every time).
 
     A named report whose files have left the folder gets a 'removed' row and no values.
     """
@@ -177,8 +236,8 @@ def load_batches(
     wanted = sorted(found) if reports is None else sorted(reports)
     items = [found.get(name, name) for name in wanted]
     size = batch or max(len(items), 1)
-    batches = [_slices(b, CHUNK_REPORTS) for b in _slices(items, size)]
-    loaded = _load_all([chunk for chunks in batches for chunk in chunks], max_bytes)
+    batches = [_chunks(b) for b in _slices(items, size)]
+    loaded = _load_all([chunk for chunks in batches for chunk in chunks], max_bytes, pdf_cache)
     try:
         for chunks in batches:
             parts = [next(loaded) for _ in chunks]
@@ -188,10 +247,10 @@ def load_batches(
 
 
 def load_landing(
-    folder: Path, max_bytes: int, reports: list[str] | None = None
+    folder: Path, max_bytes: int, reports: list[str] | None = None, pdf_cache: Path | None = None
 ) -> dict[str, pa.Table]:
     """All the named reports (or every report) at once: see load_batches."""
-    frames = list(load_batches(folder, max_bytes, reports))
+    frames = list(load_batches(folder, max_bytes, reports, pdf_cache=pdf_cache))
     if not frames:
         return _load_chunk([], max_bytes)
     return frames[0]

@@ -24,7 +24,8 @@ REF_TABLES = (
     "consistency_rules",
     "hkex_kpis",
 )
-IGNORE = "_ignore"
+IGNORE = "_ignore"  # label_map: a row recognised and deliberately not read (a target, a ratio)
+HEADING = "_heading"  # label_map: a row that stands for its heading ('Scope 1 / Total')
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def metrics() -> dict[str, Metric]:
 
 @cache
 def label_rules() -> tuple[LabelRule, ...]:
-    known = set(metrics()) | {IGNORE}
+    known = set(metrics()) | {IGNORE, HEADING}
     rules = []
     for i, r in enumerate(read_ref_csv("label_map").itertuples(), start=2):
         where = f"warehouse/ref/label_map.csv line {i}"
@@ -161,6 +162,10 @@ def factors() -> tuple[Factor, ...]:
 
 @dataclass(frozen=True)
 class ConsistencyRule:
+    """metric_id relates to the sum of `other_metrics`. Each term is a metric, or alternatives
+    'a|b|c' (any one the report gives: Scope 2 by either method), optional when it ends in '?'
+    (tried with and without: a total of scopes 1 and 2, or 1, 2 and 3)."""
+
     rule_id: str
     kind: str  # at_most | sum_of
     metric_id: str
@@ -168,15 +173,27 @@ class ConsistencyRule:
     severity: str
     note: str
 
+    @property
+    def terms(self) -> tuple[tuple[tuple[str, ...], bool], ...]:
+        """(alternatives, optional) per term."""
+        return tuple((tuple(t.rstrip("?").split("|")), t.endswith("?")) for t in self.other_metrics)
+
+    @property
+    def named_metrics(self) -> tuple[str, ...]:
+        """Every metric the rule may read besides metric_id, in order."""
+        return tuple(dict.fromkeys(m for alts, _ in self.terms for m in alts))
+
 
 @cache
 def consistency_rules() -> tuple[ConsistencyRule, ...]:
     rules = []
     for i, r in enumerate(read_ref_csv("consistency_rules").itertuples(), start=2):
         where = f"warehouse/ref/consistency_rules.csv line {i}"
-        others = tuple(r.other_metrics.split())
-        unknown = [m for m in (r.metric_id, *others) if m not in metrics()]
+        rule = ConsistencyRule(
+            r.rule_id, r.kind, r.metric_id, tuple(r.other_metrics.split()), r.severity, r.note
+        )
+        unknown = [m for m in (r.metric_id, *rule.named_metrics) if m not in metrics()]
         if unknown or r.kind not in {"at_most", "sum_of"} or r.severity not in {"error", "warn"}:
             raise ValueError(f"{where}: unknown metric {unknown}, kind or severity")
-        rules.append(ConsistencyRule(r.rule_id, r.kind, r.metric_id, others, r.severity, r.note))
+        rules.append(rule)
     return tuple(rules)

@@ -10,7 +10,9 @@ unit_aliases.csv fixes it.
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -54,27 +56,162 @@ def _folded_aliases() -> dict[str, tuple[str, str]]:
     return {k: v[0] for k, v in folded.items() if len(set(v)) == 1}
 
 
-def _one(printed: str) -> ParsedUnit | None:
-    text = " ".join(printed.split())
-    if not any(ch.isalpha() or ch in "%³²" for ch in text):
-        return None  # a bare number is not a unit
+_GLYPHS = {"zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+_GLYPH = re.compile(r"\s*/(" + "|".join(_GLYPHS) + r")(?:\.\w+)*\s*")
+_CO2_SPLIT = re.compile(r"CO\s+2", re.IGNORECASE)
+
+
+def normalise(printed: str) -> str:
+    """The printed unit as a PDF converter should have given it: compatibility characters
+    folded (CO₂ -> CO2, m³ -> m3), 'CO 2' rejoined, a glyph name ('/two.tf') read as its digit,
+    spaces around a hyphen and runs of spaces dropped ('tCO 2 -ekv' -> 'tCO2-ekv')."""
+    text = unicodedata.normalize("NFKC", printed).replace("\u00ad", "")
+    text = _GLYPH.sub(lambda m: _GLYPHS[m.group(1)], text)
+    text = _CO2_SPLIT.sub("CO2", text)
+    text = re.sub(r"\s*-\s*", "-", text)
+    return " ".join(text.split())
+
+
+def _alias(text: str) -> ParsedUnit | None:
     hit = reference.unit_aliases().get(text) or _folded_aliases().get(text.casefold())
     return ParsedUnit(*hit) if hit else None
 
 
+# A magnitude printed before a unit: "'000 kWh", '1,000 tonnes', 'thousand m3', 'million
+# litres'. pint does the arithmetic; the words are the ones reports use (English, Swedish).
+_MAGNITUDES = {"000": 1e3, "1000": 1e3, "thousand": 1e3, "thousands": 1e3, "tusen": 1e3,
+               "million": 1e6, "millions": 1e6, "miljon": 1e6, "miljoner": 1e6}  # fmt: skip
+_MAGNITUDE = re.compile(
+    r"^(?:'|’)?(?P<mag>1[ ,.]?000|000|thousands?|millions?|tusen|miljon(?:er)?)"
+    r"(?:\s+of)?\s*(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+# A mass of carbon dioxide, or of its equivalent: 'tCO2e', 'kton CO2e', 'ton CO2-ekv',
+# 'Mt CO2-eq', 'tonnes of CO2 equivalent', 'kg CO2'. The mass is read by its alias.
+_CO2_MASS = re.compile(
+    r"^(?P<mass>.*?)\s*(?:of\s+)?CO2(?P<eq>-?\s*(?:e|eq|ekv|equivalents?|ekvivalenter)\.?)?$",
+    re.IGNORECASE,
+)
+# An injury frequency rate's base: 'per 1,000,000 hours worked', 'per 200 000 arbetade timmar',
+# '/ million hours'. The hours are read by their alias ('hours worked' is an alias of hour).
+_RATE_BASE = re.compile(
+    r"^(?:per|/)\s*(?P<n>\d{1,3}(?:[ ,.]?\d{3})*|million|miljon(?:er)?)\s+(?P<hours>.+)$",
+    re.IGNORECASE,
+)
+# A unit with its heading's unit beside it, as a reader passes it: 'mL [megalitres]'.
+_WITH_CONTEXT = re.compile(r"^(?P<printed>.+?)\s*\[(?P<context>[^\[\]]+)\]$")
+_CONTEXT_WORDS = re.compile(
+    r"^\W*(?:(?:all\s+)?(?:figures|values|amounts)\s+)?(?:in|i|unit|enhet)\b\W*", re.IGNORECASE
+)
+
+
+# The gas first and the mass after it: 'CO2-eq, million tonnes', 'CO2e (kt)'.
+_CO2_FIRST = re.compile(
+    r"^CO2(?P<eq>-?\s*(?:e|eq|ekv|equivalents?)\.?)?\s*[,(]?\s*(?P<mass>[^,()]+?)\s*\)?$",
+    re.IGNORECASE,
+)
+
+
+def _is_mass(expression: str) -> bool:
+    return registry().parse_expression(expression).dimensionality == {"[mass]": 1}
+
+
+def _co2(text: str) -> ParsedUnit | None:
+    """A mass of CO2 or CO2e: kept apart, since tCO2 is not tCO2e (a report that gives CO2
+    only is read as CO2e through a recorded factor, conversion_factors.csv co2_as_co2e)."""
+    m = _CO2_MASS.match(text)
+    if not m or not m.group("mass"):
+        m = _CO2_FIRST.match(text)
+    if not m or not m.group("mass"):
+        return None
+    mass = _one(m.group("mass"))
+    if mass is None or not _is_mass(mass.expression):
+        return None
+    gas = "tCO2e" if m.group("eq") else "tCO2"
+    return ParsedUnit(f"({mass.expression}) * {gas} / t", mass.note)
+
+
+def _magnitude(text: str) -> ParsedUnit | None:
+    m = _MAGNITUDE.match(text)
+    if not m:
+        return None
+    rest = _one(m.group("rest"))
+    if rest is None:
+        return None
+    factor = _MAGNITUDES[re.sub(r"[ ,.]", "", m.group("mag")).casefold()]
+    return ParsedUnit(f"{factor:g} * ({rest.expression})", rest.note)
+
+
+def _rate(text: str) -> ParsedUnit | None:
+    """'per 200,000 hours worked' -> 1 / (200000 hour): a frequency rate's base."""
+    m = _RATE_BASE.match(text)
+    if not m:
+        return None
+    hours = _one(m.group("hours"))
+    if hours is None or registry().parse_expression(hours.expression).dimensionality != {
+        "[time]": 1
+    }:
+        return None
+    n = m.group("n")
+    base = 1e6 if n[0].isalpha() else float(re.sub(r"[ ,.]", "", n))
+    return ParsedUnit(f"1 / ({base:g} * ({hours.expression}))", hours.note)
+
+
+def _one(printed: str) -> ParsedUnit | None:
+    text = " ".join(printed.split())
+    if not any(ch.isalpha() or ch in "%³²" for ch in text):
+        return None  # a bare number is not a unit
+    hit = _alias(text)
+    if hit is not None:
+        return hit
+    norm = normalise(text)
+    if norm != text:
+        hit = _alias(norm)
+        if hit is not None:
+            return hit
+    return _magnitude(norm) or _co2(norm)
+
+
+def _in_context(printed: str, context: str) -> ParsedUnit | None:
+    """A row's unit read beside its heading's unit ('mL [megalitres]'): the row's own unit
+    when it agrees with the heading's or the heading names none; the heading's when the row's
+    is the same symbol in the wrong case (a lower-case 'mL' under 'in megalitres' is
+    megalitres, recorded as an assumption); None when the two disagree."""
+    own, heading = parse_unit(printed), parse_unit(_CONTEXT_WORDS.sub("", context).strip(" )"))
+    if heading is None:
+        return own
+    if own is not None:
+        q, h = quantity(1.0, own), quantity(1.0, heading)
+        same = q.is_compatible_with(h) and math.isclose(q.to(h.units).magnitude, h.magnitude)
+        return own if same else None
+    symbols = [p for p, (expr, _) in reference.unit_aliases().items() if expr == heading.expression]
+    if any(p.casefold() == printed.strip().casefold() for p in symbols):
+        note = f"'{printed.strip()}' read as {heading.expression}: the report's heading says"
+        return ParsedUnit(heading.expression, f"{note} '{context.strip()}'")
+    return None
+
+
 @cache
 def parse_unit(printed: str | None) -> ParsedUnit | None:
-    """Read a printed unit ('kWh', 'liter/tonne', 'm?/tREO') by its reviewed alias, or a ratio
-    of two; None when unknown.
+    """Read a printed unit ('kWh', 'liter/tonne', 'm?/tREO', 'tCO 2 -ekv', "'000 kWh") by its
+    reviewed alias, a magnitude before one, a mass of CO2 or CO2e, an injury rate's base, or a
+    ratio of two; None when unknown. 'unit [heading unit]' reads a unit beside its heading's.
 
     Cached: readers ask about the same few units on every line (reference data is read once
     per process, as `reference` does)."""
     if printed is None or not printed.strip():
         return None
+    ctx = _WITH_CONTEXT.match(printed.strip())
+    if ctx:
+        return _in_context(ctx.group("printed"), ctx.group("context"))
     whole = _one(printed)
-    if whole is not None or "/" not in printed:
+    if whole is not None:
         return whole
-    num, _, den = printed.partition("/")
+    norm = normalise(printed)
+    rate = _rate(norm)
+    if rate is not None or "/" not in norm:
+        return rate
+    num, _, den = norm.partition("/")
     pn, pd_ = _one(num), _one(den)
     if pn is None or pd_ is None:
         return None
@@ -118,6 +255,8 @@ def reach(
     these metrics (a density, a calorific value), times or divided; None when neither works."""
     if q.is_compatible_with(target):
         return q.to(target), None
+    if q.dimensionless:
+        return None  # a share or a count times a density is no amount ('1.2 %' is not 1.2 m³/t)
     for f in reference.factors():
         if f.applied and metric_ids & set(f.metrics):
             fq = registry().parse_expression(f.factor)
@@ -141,6 +280,11 @@ def convertible(printed: str | None, metric_id: str) -> bool:
 
 
 CURRENCY = "currency"  # metrics.csv pint_unit of an amount kept in its printed currency
+RATE = "rate"  # metrics.csv pint_unit of a frequency rate kept on its printed base
+KEPT_AS_PRINTED = (CURRENCY, RATE)
+# Metrics counted in these units take a row that prints no unit ('Number of employees 1,438'):
+# a headcount or a count of suppliers has only one unit.
+COUNTED = ("person", "count")  # pint units that are markers, not pint expressions
 
 
 @cache
@@ -167,16 +311,33 @@ def _in_currency(q: pint.Quantity, note: str) -> Conversion:
     return Conversion(None, None, "incompatible_unit", "")
 
 
+def _on_its_base(value: float, unit: ParsedUnit) -> Conversion:
+    """A frequency rate (injuries per N hours worked) kept on the report's base: rates per
+    200,000 and per 1,000,000 hours are both in use (GRI 403-9 allows either) and converting
+    one to the other would publish a figure the report never printed. The value is as printed,
+    the unit 'rate', and the base is recorded beside it."""
+    one = quantity(1.0, unit)
+    if not one.check("1/[time]"):
+        return Conversion(None, None, "incompatible_unit", "")
+    base = 1 / one.to("1 / hour").magnitude
+    kept = f"rate per {base:,.0f} hours worked (the report's base, kept)"
+    return Conversion(_clean(value), RATE, "ok", "; ".join(n for n in (unit.note, kept) if n))
+
+
 def convert(value: float, printed: str | None, metric_id: str) -> Conversion:
     metric = reference.metrics()[metric_id]
     if not metric.pint_unit:
         return Conversion(value, printed, "not_converted", "kept in the reported unit")
     parsed = parse_unit(printed)
+    if parsed is None and not (printed or "").strip() and metric.pint_unit in COUNTED:
+        return Conversion(value, metric.canonical_unit, "ok", "")  # a count needs no unit
     if parsed is None:
         return Conversion(None, None, "unknown_unit", "")
     q = quantity(value, parsed)
     if metric.pint_unit == CURRENCY:
         return _in_currency(q, parsed.note)
+    if metric.pint_unit == RATE:
+        return _on_its_base(value, parsed)
     reached = reach(q, registry().parse_expression(metric.pint_unit), {metric_id})
     if reached is None:
         return Conversion(None, None, "incompatible_unit", "")

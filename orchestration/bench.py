@@ -13,10 +13,14 @@ In a temporary landing folder, warehouse and DAGSTER_HOME (configured as `make u
    reading workers);
 4. with --event-floor: step 1 once more, on a fresh warehouse and instance in a new process,
    with the run tag under which Dagster records no materialization events.
+5. with --pdf (`BENCH_PDF=1`): the report texts are written as PDFs (KPI tables stay CSV); before
+   step 1 they are parsed in a plain loop (parse_s) and converted by poppler's `pdftotext
+   -layout` (pdftotext_s, the baseline); after it, their words are taken from the cache the
+   pipeline filled, as a second refresh does (reparse_s).
 Progress goes to stderr; the last line on stdout is one JSON object. Speed goals are read from
 here, never asserted in tests.
 
-    python -m orchestration.bench --reports 1000 [--seed 0] [--keep DIR] [--results FILE]
+    python -m orchestration.bench --reports 1000 [--seed 0] [--keep DIR] [--results FILE] [--pdf]
     python -m orchestration.bench plot bench/results.jsonl bench/scaling.png
     python -m orchestration.bench launch LANDING WAREHOUSE REPORT   (step 2, fresh process)
     python -m orchestration.bench floor LANDING WORK [SKIP...]      (--event-floor)
@@ -25,6 +29,7 @@ here, never asserted in tests.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -40,13 +45,14 @@ import duckdb
 import pandas as pd
 
 from assets import landing as landing_folder
+from assets import pdf_reports
 from assets.core import RESOLVED, WORDING, resolve_wording
-from assets.extract import document
+from assets.extract import document, pdf
 from orchestration import synthetic
 from orchestration.definitions import make_definitions
 from orchestration.jobs import execute_refresh
 from orchestration.resources import build_resources
-from orchestration.settings import REPO_ROOT, REPORTS_PARTITION
+from orchestration.settings import REPO_ROOT, REPORTS_PARTITION, pdf_cache_dir
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
 RAW_COLUMNS = ["issuer_id", "fiscal_year", "document", "line_number", "label", "table_title",
@@ -77,8 +83,12 @@ def baseline(folder: Path, database: Path, skip: set[str] = frozenset()) -> tupl
         if report.name in skip:
             continue
         meta = landing_folder.read_metadata(report.metadata_file, 1 << 30)
-        text = report.document.read_text()
-        for v in document.extract(text, report.fmt)[0]:
+        if report.fmt == "pdf":  # parsed again, no cache: the minimum
+            doc = pdf.parse(report.document.read_bytes(), report.document.name, 1 << 20)
+            extracted = pdf_reports.read_values(doc.document(), None)[0]
+        else:
+            extracted = document.extract(report.document.read_text(), report.fmt)[0]
+        for v in extracted:
             rows.append((meta["issuer_id"], meta["fiscal_year"], report.document.name,
                          v.line_number, v.label, v.table_title, v.column_header, v.unit, v.year,
                          v.value, v.metric_hint))  # fmt: skip
@@ -161,16 +171,59 @@ def check_seconds(result: dg.ExecuteInProcessResult) -> dict[str, float]:
     }
 
 
-def run(n: int, seed: int, work: Path, event_floor: bool = False) -> dict:
+def pdf_parsing(landing: Path) -> dict:
+    """The landing folder's PDFs parsed one after the other in this process (words and lines,
+    no cache), against poppler's `pdftotext -layout` on the same files, one process each."""
+    import pypdfium2  # noqa: F401 - imported before the clock starts, as poppler is installed
+
+    files = sorted(landing.glob("*.pdf"))
+    start = time.perf_counter()
+    pages = sum(len(pdf.parse(f.read_bytes(), f.name, 1 << 20).page_sizes) for f in files)
+    parse_s = time.perf_counter() - start
+    start = time.perf_counter()
+    for f in files:
+        subprocess.run(["pdftotext", "-layout", str(f), "-"], check=True, capture_output=True)
+    pdftotext_s = time.perf_counter() - start
+    say(f"PDFs: {len(files)} files, {pages} pages parsed in {parse_s:.1f} s; pdftotext -layout"
+        f" {pdftotext_s:.1f} s")  # fmt: skip
+    return {
+        "pdfs": len(files),
+        "pdf_pages": pages,
+        "parse_s": round(parse_s, 2),
+        "pdftotext_s": round(pdftotext_s, 2),
+        "parse_ratio": round(parse_s / pdftotext_s, 2),
+        "parse_ms_per_page": round(1000 * parse_s / max(pages, 1), 2),
+    }
+
+
+def pdf_reparsing(landing: Path, cache: Path) -> float:
+    """What a second refresh spends on the unchanged PDFs: each file read and hashed, its words
+    taken from the cache the pipeline filled (none parsed: asserted)."""
+    start = time.perf_counter()
+    for f in sorted(landing.glob("*.pdf")):
+        data = f.read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        _, hit = pdf_reports.parsed(data, sha, f.name, cache, 1 << 20)
+        if not hit:
+            raise RuntimeError(f"{f.name} was parsed again")
+    return time.perf_counter() - start
+
+
+def run(n: int, seed: int, work: Path, event_floor: bool = False, pdfs: bool = False) -> dict:
     landing, warehouse = work / "landing", work / "esg.duckdb"
     start = time.perf_counter()
-    synthetic.write_landing(landing, n, seed)
-    say(f"generated {n} reports in {time.perf_counter() - start:.1f} s")
+    synthetic.write_landing(landing, n, seed, pdf=pdfs)
+    say(f"generated {n} reports{' (texts as PDFs)' if pdfs else ''} in"
+        f" {time.perf_counter() - start:.1f} s")  # fmt: skip
+    parsing = pdf_parsing(landing) if pdfs else {}
 
     instance = dagster_instance(work / "dagster_home")
     start = time.perf_counter()
     defs, result = pipeline(landing, warehouse, instance)
     pipeline_s = time.perf_counter() - start
+    if pdfs:
+        parsing["reparse_s"] = round(pdf_reparsing(landing, pdf_cache_dir(warehouse)), 2)
+        say(f"reparse: the unchanged PDFs' words from the cache in {parsing['reparse_s']} s")
     steps = step_seconds(instance, result.run_id)
     checks = result.get_asset_check_evaluations()
     check_s = check_seconds(result)
@@ -184,7 +237,7 @@ def run(n: int, seed: int, work: Path, event_floor: bool = False) -> dict:
     say(f"  of which asset checks: {sum(check_s.values()):.1f} s")
 
     new = synthetic.generate(n, seed)
-    new.write(landing)
+    new.write(landing, pdfs)
     start = time.perf_counter()
     inc = incremental(defs, instance, new.name)
     incremental_s = time.perf_counter() - start
@@ -192,7 +245,7 @@ def run(n: int, seed: int, work: Path, event_floor: bool = False) -> dict:
     pipeline_rss = peak_rss_mb()  # before the baseline runs in this process
 
     launched = synthetic.generate(n + 1, seed)
-    launched.write(landing)
+    launched.write(landing, pdfs)
     start = time.perf_counter()
     command = [sys.executable, "-m", "orchestration.bench", "launch"]
     subprocess.run([*command, str(landing), str(warehouse), launched.name], check=True)
@@ -214,26 +267,30 @@ def run(n: int, seed: int, work: Path, event_floor: bool = False) -> dict:
                  "no_asset_events_ratio": round(floor_s / baseline_s, 2)}  # fmt: skip
         say(f"pipeline without Dagster's asset events: {floor_s:.1f} s")
 
-    return floor | {
-        "reports": n,
-        "values": raw_values,
-        "facts": facts,
-        "baseline_facts": baseline_facts,
-        "mart_facts": mart_facts,
-        "pipeline_s": round(pipeline_s, 2),
-        "baseline_s": round(baseline_s, 2),
-        "ratio": round(pipeline_s / baseline_s, 2),
-        "incremental_s": round(incremental_s, 2),
-        "incremental_process_s": round(launched_s, 2),
-        "peak_rss_mb": round(pipeline_rss, 1),
-        "checks": len(checks),
-        "checks_failed": sum(not c.passed for c in checks),
-        "checks_s": round(sum(check_s.values()), 2),  # inside the pipeline's steps
-        "incremental_checks_s": round(sum(check_seconds(inc).values()), 2),
-        "pipeline_steps_s": steps,
-        "pipeline_checks_s": dict(sorted(check_s.items(), key=lambda kv: -kv[1])),
-        "incremental_steps_s": step_seconds(instance, inc.run_id),
-    }
+    return (
+        floor
+        | parsing
+        | {
+            "reports": n,
+            "values": raw_values,
+            "facts": facts,
+            "baseline_facts": baseline_facts,
+            "mart_facts": mart_facts,
+            "pipeline_s": round(pipeline_s, 2),
+            "baseline_s": round(baseline_s, 2),
+            "ratio": round(pipeline_s / baseline_s, 2),
+            "incremental_s": round(incremental_s, 2),
+            "incremental_process_s": round(launched_s, 2),
+            "peak_rss_mb": round(pipeline_rss, 1),
+            "checks": len(checks),
+            "checks_failed": sum(not c.passed for c in checks),
+            "checks_s": round(sum(check_s.values()), 2),  # inside the pipeline's steps
+            "incremental_checks_s": round(sum(check_seconds(inc).values()), 2),
+            "pipeline_steps_s": steps,
+            "pipeline_checks_s": dict(sorted(check_s.items(), key=lambda kv: -kv[1])),
+            "incremental_steps_s": step_seconds(instance, inc.run_id),
+        }
+    )
 
 
 def plot(results: Path, png: Path) -> None:
@@ -294,6 +351,11 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--results", type=Path, help="also append the JSON line to this file")
     parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="write the report texts as PDFs and also time parsing (parse_s, pdftotext_s, ...)",
+    )
+    parser.add_argument(
         "--event-floor",
         action="store_true",
         help="also run the refresh without Dagster's materialization events (no_asset_events_s)",
@@ -301,10 +363,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        out = run(args.reports, args.seed, args.keep, args.event_floor)
+        out = run(args.reports, args.seed, args.keep, args.event_floor, args.pdf)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            out = run(args.reports, args.seed, Path(tmp), args.event_floor)
+            out = run(args.reports, args.seed, Path(tmp), args.event_floor, args.pdf)
     line = json.dumps(out)
     if args.results:
         with args.results.open("a") as f:

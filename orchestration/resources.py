@@ -17,14 +17,20 @@ from orchestration import publish_guard, settings
 
 
 class LandingFolder(dg.ConfigurableResource):
-    """Where reports arrive, and how large a single file may be before it is rejected unread."""
+    """Where reports arrive, how large a single file may be before it is rejected unread, and
+    where PDFs' parsed words are kept (beside the warehouse; empty: parsed on every read)."""
 
     path: str
     max_document_bytes: int = settings.DEFAULT_MAX_DOCUMENT_BYTES
+    pdf_cache: str = ""
 
     @property
     def folder(self) -> Path:
         return Path(self.path)
+
+    @property
+    def pdf_cache_dir(self) -> Path | None:
+        return Path(self.pdf_cache) if self.pdf_cache else None
 
 
 class WarehouseResource(DuckDBResource):
@@ -92,5 +98,6 @@ def build_resources(landing_dir: Path | None = None, warehouse: Path | None = No
         "landing": LandingFolder(
             path=str(landing_dir),
             max_document_bytes=settings.max_document_bytes(),
+            pdf_cache=str(settings.pdf_cache_dir(warehouse)),
         ),
     }

@@ -52,6 +52,12 @@ def gx_dir(warehouse: Path | None = None) -> Path:
     return (warehouse or warehouse_path()).parent / "gx"
 
 
+def pdf_cache_dir(warehouse: Path | None = None) -> Path:
+    """PDFs' parsed words, one Parquet file per content (SHA-256): a `pdf_cache` folder beside
+    the warehouse file, so a refresh never parses an unchanged PDF again."""
+    return (warehouse or warehouse_path()).parent / "pdf_cache"
+
+
 def max_document_bytes() -> int:
     return int(os.environ.get("ESG_MAX_DOCUMENT_BYTES") or DEFAULT_MAX_DOCUMENT_BYTES)
 

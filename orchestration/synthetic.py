@@ -18,6 +18,7 @@ import argparse
 import csv
 import io
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,9 +116,54 @@ class SyntheticReport:
     def suffix(self) -> str:
         return ".csv" if self.layout == "kpi_csv" else ".txt"
 
-    def write(self, folder: Path) -> None:
-        (folder / f"{self.name}{self.suffix}").write_text(self.text)
+    def write(self, folder: Path, pdf: bool = False) -> None:
+        """The document and its metadata; with `pdf`, a report text is written as a PDF
+        (`make bench BENCH_PDF=1`; a KPI table stays CSV)."""
+        if pdf and self.suffix == ".txt":
+            write_pdf(self.text, folder / f"{self.name}.pdf")
+        else:
+            (folder / f"{self.name}{self.suffix}").write_text(self.text)
         (folder / f"{self.name}.yaml").write_text(self.metadata)
+
+
+PDF_FONT = ("Helvetica", 8.0)
+PDF_LINE = 11.0  # points from baseline to baseline
+PDF_MARGIN = 50.0
+_PAGE_FOOTER = re.compile(r"\| Page \d+$")
+
+
+def write_pdf(text: str, path: Path) -> None:
+    """A report text as an A4 PDF (reportlab, BSD): a line per line; tab-separated cells at
+    fixed columns, as a table is laid out; a new page after each running footer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+
+    font, size = PDF_FONT
+    width, height = A4
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    y = PDF_MARGIN
+    for line in text.splitlines():
+        if y > height - PDF_MARGIN:
+            c.showPage()
+            y = PDF_MARGIN
+        cells = line.split("\t")
+        if len(cells) == 1:
+            c.setFont(font, size)
+            c.drawString(PDF_MARGIN - 10, height - y, line)
+        else:  # the first cell at the left, the others spread right of it
+            step = (width - PDF_MARGIN - 150) / (len(cells) - 1)
+            for k, cell in enumerate(cells):
+                x = PDF_MARGIN - 10 if k == 0 else 150 + (k - 1) * step
+                fit = step - 4 if k else 150 - PDF_MARGIN
+                cell_size = min(size, size * fit / max(stringWidth(cell, font, size), 1))
+                c.setFont(font, cell_size)
+                c.drawString(x, height - y, cell)
+        y += PDF_LINE
+        if _PAGE_FOOTER.search(line):
+            c.showPage()
+            y = PDF_MARGIN
+    c.save()
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -390,11 +436,13 @@ def _as_csv(w: _Writer) -> str:
     return out.getvalue()
 
 
-def write_landing(folder: Path, n: int, seed: int = 0, start: int = 0) -> list[SyntheticReport]:
+def write_landing(
+    folder: Path, n: int, seed: int = 0, start: int = 0, pdf: bool = False
+) -> list[SyntheticReport]:
     folder.mkdir(parents=True, exist_ok=True)
     reports = [generate(i, seed) for i in range(start, start + n)]
     for report in reports:
-        report.write(folder)
+        report.write(folder, pdf)
     return reports
 
 

@@ -144,3 +144,12 @@ def published(con, issuer: str) -> int:
 def withheld(con) -> list[tuple]:
     query = "SELECT issuer_id, fiscal_year, failed_checks FROM mart.withheld_issuer_years"
     return con.execute(query).fetchall()
+
+
+def withheld_facts(con, issuer: str | None = None) -> list[tuple]:
+    """(issuer, year, metric, breakdown, line, withheld_because, check) per row of
+    mart.withheld_facts (of one issuer when given), distinct and sorted."""
+    query = """SELECT DISTINCT issuer_id, fiscal_year, metric_id, breakdown, source_line,
+                      withheld_because, check_name
+               FROM mart.withheld_facts WHERE issuer_id = coalesce(?, issuer_id) ORDER BY ALL"""
+    return con.execute(query, [issuer]).fetchall()

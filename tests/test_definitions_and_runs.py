@@ -23,6 +23,7 @@ def test_definitions_load_with_layered_asset_keys():
         "core/mapped_values",
         "core/unmapped_values", "core/document_coverage", "core/facts", "mart/esg_facts",
         "mart/issuer_year", "mart/kpi_disclosure", "mart/withheld_issuer_years",
+        "mart/withheld_facts",
     }  # fmt: skip
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert {"unique_fact_key", "canonical_units", "traceable_to_source"} <= checks

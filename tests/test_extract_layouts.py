@@ -143,6 +143,18 @@ def test_prose_values_carry_their_metric():
     )
 
 
+def test_a_value_in_a_respectively_list_is_not_read():
+    """Which figure of 'X and Y respectively' is the metric's depends on word order: none is
+    read, on one line or when the sentence goes on to the next; a plain sentence still is."""
+    one_line = ["Hires and leavers gave a hiring and turnover rate of 12% and 9% respectively."]
+    assert prose.extract(one_line) == []
+    two_lines = ["Our hiring and turnover rate of 14.5% and", "11.2% respectively. More text."]
+    assert prose.extract(two_lines) == []
+    plain = ["The turnover rate was 9% in the year.", "Figures are respectively shown."]
+    (value,) = prose.extract(plain)
+    assert (value.metric_hint, value.value) == ("workforce.turnover_rate", 9.0)
+
+
 def test_every_value_keeps_its_line_and_text():
     text = "Intro\n\nResources\tUnit\tAmount\nCoal\ttonnes\t12\n"
     (value,) = extract_text(text)[0]

@@ -53,8 +53,8 @@ EXPECTED = [
     (2024, "energy.diesel", None, 15000 * DIESEL, "t", "derived", 34),
     (2022, "energy.diesel", None, 14600 * DIESEL, "t", "derived", 34),
     (2024, "energy.natural_gas", None, 41000, "m³", "reported", 36),  # 'thousand m3'
-    (2024, "water.consumption", None, 45000, "m³", "reported", 38),  # '(m3' / ')'
-    (2022, "water.consumption", None, 43900, "m³", "reported", 38),
+    (2024, "water.withdrawal", None, 45000, "m³", "reported", 38),  # "Water withdrawal", (m3 / )
+    (2022, "water.withdrawal", None, 43900, "m³", "reported", 38),
     (2024, "materials.packaging", "Cardboard", 5.4, "t", "reported", 43),  # kg
     (2024, "materials.packaging", None, 5.4, "t", "reported", 45),  # the printed Total
     (2024, "workforce.employees", None, 4210, "persons", "reported", 48),  # prose
@@ -274,7 +274,7 @@ def test_samples_unmapped_view_is_short_and_explained(shared_warehouse):
         "SELECT DISTINCT source_document, line_number, label FROM core.unmapped_values"
     ).fetchall()
     assert rows == [("northern-rare-earth-2024-esg-report.txt", 1662, "Petroleum")]
-    explained = (REPO_ROOT / "docs" / "data-quality.md").read_text()
+    explained = (REPO_ROOT / "docs" / "checks.md").read_text()
     assert "Petroleum" in explained and "1662" in explained
 
 

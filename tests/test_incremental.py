@@ -21,6 +21,7 @@ COMPARED = {
     "core.facts": "SELECT * FROM core.facts",
     "mart.esg_facts": "SELECT * FROM mart.esg_facts",
     "mart.withheld_issuer_years": "SELECT * FROM mart.withheld_issuer_years",
+    "mart.withheld_facts": "SELECT * FROM mart.withheld_facts",
     "mart.issuer_year": "SELECT * FROM mart.issuer_year",
     "mart.kpi_disclosure": "SELECT * FROM mart.kpi_disclosure",
     "current findings": """SELECT check_name, issuer_id, fiscal_year, metric_id,
@@ -65,7 +66,10 @@ def test_one_new_report_gives_the_warehouse_a_full_refresh_gives(built):
     inc_tables, full_tables = _tables(inc), _tables(full)
     for name in COMPARED:
         assert inc_tables[name] == full_tables[name], name
-    assert any(row[0] == "ACME" for row in full_tables["mart.withheld_issuer_years"])
+    # ACME's negative electricity: that fact withheld, named with its finding
+    assert [row[:3] for row in full_tables["mart.withheld_facts"]] == [
+        ("ACME", 2024, "energy.electricity")
+    ]
 
 
 def test_the_new_reports_run_rebuilt_only_its_issuer(built):
@@ -131,15 +135,21 @@ def test_checks_read_a_scope_in_record_batches_and_whole_issuer_chunks():
         assert all(c["issuer_id"].dtype == "category" and len(c) == 20 for c in chunks)
 
 
-def test_a_withheld_issuer_year_is_published_once_its_report_is_fixed(tmp_path):
+def test_a_withheld_fact_is_published_once_its_report_is_fixed(tmp_path):
     landing, warehouse = tmp_path / "landing", tmp_path / "esg.duckdb"
     _landing(landing, range(0, 2))
     instance = dg.DagsterInstance.ephemeral()
     defs, _ = pipeline(landing, warehouse, instance)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        query = "SELECT issuer_id, metric_id FROM mart.withheld_facts"
+        assert con.execute(query).fetchall() == [("ACME", "energy.electricity")]
     (landing / "acme-2024.csv").write_text(NEGATIVE_CSV.replace("-5,000", "5,000"))
     incremental(defs, instance, "acme-2024")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        withheld = con.execute("SELECT * FROM mart.withheld_issuer_years").fetchall()
+        withheld = con.execute(
+            "SELECT * FROM mart.withheld_issuer_years UNION ALL"
+            " SELECT issuer_id, fiscal_year, check_name, 0, 0 FROM mart.withheld_facts"
+        ).fetchall()
         acme = con.execute(
             "SELECT value, quality_status FROM mart.esg_facts WHERE issuer_id = 'ACME'"
         ).fetchall()

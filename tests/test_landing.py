@@ -83,10 +83,16 @@ def test_bad_csv_row_names_its_line_and_rule_and_keeps_the_rest(tmp_path, build)
     assert con.execute("SELECT metric_id, value FROM core.facts").fetchall() == [
         ("energy.electricity", 5.0)
     ]
-    # the issuer-year is incomplete, so it is withheld from the mart, with the reason
+    # the row gave no value: it is withheld alone (the analyst's to-do list names it), and the
+    # issuer-year's other facts publish
+    assert con.execute("FROM mart.withheld_issuer_years").fetchall() == []
     assert con.execute(
-        "SELECT issuer_id, fiscal_year, failed_checks FROM mart.withheld_issuer_years"
-    ).fetchall() == [("ACME", 2024, "rows_readable")]
+        """SELECT issuer_id, fiscal_year, metric_id, source_document, source_line, is_fact,
+                  check_name FROM mart.withheld_facts"""
+    ).fetchall() == [("ACME", 2024, None, "acme.csv", 3, False, "rows_readable")]
+    assert con.execute("SELECT metric_id FROM mart.esg_facts").fetchall() == [
+        ("energy.electricity",)
+    ]
 
 
 ACME_MD = """# Acme Materials Ltd: ESG Report 2024

@@ -62,11 +62,12 @@ def test_bad_units_are_reported_not_guessed(unit, status):
     [
         ("MWh 48 210", "energy.total"),  # a value's digits run into the unit: 10,080 MWh to pint
         ("furlongs", "energy.coal"),  # pint knows it; no ESG report means it
-        ("Mt", "waste.hazardous"),  # megatonnes to pint; no alias says what a report means
+        ("Gt", "waste.hazardous"),  # gigatonnes to pint; no alias says what a report means
         ("ml", "water.consumption"),  # millilitres: not ML (megalitres), whose case is its prefix
         ("mL", "water.consumption"),
         ("mwh", "energy.total"),  # milliwatt-hours, not MWh
-        ("mtco2e", "ghg.scope1"),  # a symbol: no case-free match to MTCO2e or MtCO2e
+        ("Gtco2e", "ghg.scope1"),  # a mass nobody reviewed, before CO2e
+        ("mL", "ghg.scope1"),
     ],
 )
 def test_only_reviewed_aliases_are_read(unit, metric):

@@ -18,7 +18,7 @@ def test_metric_ids_are_unique_and_units_parse():
     metrics = read_ref_csv("metrics")
     assert metrics["metric_id"].is_unique
     for m in reference.metrics().values():
-        if m.pint_unit and m.pint_unit != units.CURRENCY:  # money keeps its printed currency
+        if m.pint_unit and m.pint_unit not in units.KEPT_AS_PRINTED:  # money, rates: as printed
             units.registry().parse_expression(m.pint_unit)  # raises if pint cannot read it
         for ref in (m.numerator_metric, m.denominator_metric):
             assert not ref or ref in reference.metrics(), f"{m.metric_id}: unknown {ref}"
@@ -76,6 +76,6 @@ def test_every_metric_reads_its_own_canonical_unit():
     """Only reviewed aliases are read: a metric whose canonical unit (as SQL users see it) has no
     alias could take no printed value at all, e.g. supply_chain.suppliers in 'count'."""
     for m in reference.metrics().values():
-        if m.pint_unit and m.pint_unit != units.CURRENCY:
+        if m.pint_unit and m.pint_unit not in units.KEPT_AS_PRINTED:
             conv = units.convert(1, m.canonical_unit, m.metric_id)
             assert (conv.status, conv.value) == ("ok", 1.0), m.metric_id

@@ -70,6 +70,28 @@ def text_line(number: int, text: str) -> Line:
     return Line(number, [Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)])
 
 
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_SEPARATOR = re.compile(r"^[\s|:-]*-[\s|:-]*$")
+
+
+def cell_line(number: int, cells: list[str]) -> Line:
+    """A table row whose cells are known (pipe or tab row): a token per cell, x = its index, so
+    that columns line up by position whatever the cells' widths."""
+    return Line(number, [Token(c.strip(), i, i + 1) for i, c in enumerate(cells)], cells=True)
+
+
+def table_line(number: int, text: str) -> Line:
+    """A text line: a markdown pipe row or a tab-separated row as cells (a pipe table's
+    '|---|' separator as a row of no cells), any other line as words at their columns."""
+    if _PIPE_ROW.match(text):
+        if _PIPE_SEPARATOR.match(text):
+            return Line(number, [], cells=True)
+        return cell_line(number, text.strip()[1:-1].split("|"))
+    if "\t" in text.strip("\n"):
+        return cell_line(number, text.split("\t"))
+    return text_line(number, text)
+
+
 def from_text(text: str) -> Document:
     """A text document's lines, numbered from 1 as the file's lines are."""
-    return Document([text_line(k, line) for k, line in enumerate(text.splitlines(), start=1)])
+    return Document([table_line(k, line) for k, line in enumerate(text.splitlines(), start=1)])

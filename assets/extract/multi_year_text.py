@@ -344,3 +344,13 @@ def extract(
                 )
         i = end
     return values, errors
+
+
+def header_lines(lines: list[str]) -> set[int]:
+    """Line numbers (1-based) of this reader's table headers: the lines it owns even where it
+    reads no row below them."""
+    return {
+        n
+        for n, line in enumerate(lines, start=1)
+        if "\t" not in line and _HEADER.search(clean(line))
+    }

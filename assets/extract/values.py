@@ -11,7 +11,10 @@ NUMBER = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:
 FOOTNOTE = r"[¹²³⁴⁵⁶⁷⁸⁹⁰*†‡§¶]+"
 NUMBER_RE = re.compile(rf"^({NUMBER})(?:{FOOTNOTE})?$")
 # Printed marks for "not reported": never zero.
-NOT_REPORTED = frozenset({"/", "-", "–", "—", "n/a", "na", "n.a.", "not applicable", "不适用"})
+NOT_REPORTED = frozenset(
+    {"/", "-", "–", "—", "n/a", "na", "n.a.", "not applicable", "not reported", "not available",
+     "n.r.", "不适用"}
+)  # fmt: skip
 # Words that print a zero in a value cell (HKEX: 'Nil' fatalities): the value is 0.
 NIL = frozenset({"nil", "none"})
 _MARKUP = re.compile(r"</?(?:b|i|u|sub|sup|strong|em)>|\*\*", re.IGNORECASE)

@@ -1,0 +1,867 @@
+"""Tables found from alignment, not wording: a period header and the rows under its columns.
+
+Works on layout.Document lines, whatever the input: a markdown pipe or tab row is a line of
+cells (x = cell index), a text or PDF line is a line of words at their x positions.
+
+1. Header: a line whose cells name periods (periods.py): years alone ('2024 2023'), 'FY2023',
+   '2019 baseline', 'Target 2030', 'Change (%)'. Only actual-year columns are read. A line of
+   words is cut into cells at gaps wider than a space; a header printed again right below is
+   skipped. A single year is a header in a pipe row over its separator, or alone on its line.
+2. Second header line: the line right below, with words but no numbers under the years
+   ('Location-based  Market-based', 'Absolute  Intensity'), qualifies each column: a unit
+   there is the column's unit, any other words are added to the label of its values.
+3. Side by side: a header whose periods are followed by a title and periods again holds two
+   tables sharing lines; each is read over its own x-range.
+4. Rows: the lines below whose values fall under the period columns (a cell index, or a word
+   centred between the midpoints to the neighbouring columns). The label is the text left of
+   the first column. A pipe table ends with its pipe rows; a table of words ends at a new
+   header, a page change, prose, or three lines without values.
+5. Labels: a label-only line is a heading; consecutive headings nest, a later one replaces
+   its sibling (the one sharing its first word or indentation, else the innermost); a row's
+   label is the heading path joined with ' / ', outermost first ('Scope 2 / Market-based'). A
+   first label column of a pipe table (a group cell printed on the group's first row only)
+   is the outermost heading. In lines of words a label-only line that continues (the row
+   below starts in lower case, it ends in a joining word or an open parenthesis) wraps into
+   the row's label; a row with values and no label takes the label-only line above.
+6. Footnote marks fused to a label ('Scope 14', 'Energy intensityb') are dropped when the
+   label vocabulary recognises the label only without them; marks such as ' 1)' or '*' are
+   always dropped.
+7. Unit, first found: in the value's cell, a unit column, the label, the heading path (a
+   heading that is only a unit, 'In tonnes', sets it), the second header line, the header's
+   title cell, the caption line above the table.
+8. A pipe table without a period header whose rows each hold one value gives the report's
+   fiscal year; so does a line of words with a short label, a wide gap and one value.
+Values that cannot be read safely (numbers in parentheses, ambiguous separators, a year printed
+twice with nothing to tell the columns apart, numbers between columns) are RowErrors.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from dataclasses import dataclass, field
+
+from assets import mapping, units
+from assets.extract import numbers, periods, years
+from assets.extract.layout import Document, Line, Token
+from assets.extract.units_in_text import known, unit_in
+from assets.extract.values import RawValue, RowError, clean
+
+EXTRACTOR = "grid"
+MAX_GAP_LINES = 3  # lines without values that end a table of words
+MAX_LABEL_WORDS = 14
+MAX_CAPTION_WORDS = 14
+MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
+_JOINING = re.compile(
+    r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I
+)
+_LABEL_MARKS = re.compile(
+    r"\s+\d{1,2}(?:\s*,\s*\d{1,2})+$|(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
+)
+_MARKUP = re.compile(r"<!--.*?-->")
+_CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
+
+
+@dataclass
+class Column:
+    index: int  # position in the header
+    x0: float
+    x1: float
+    period: periods.Period
+    year: int | None = None
+    header: str = ""
+    qualifier: str | None = None  # second header line's words
+    unit: str | None = None
+    lo: float = 0.0
+    hi: float = 0.0
+
+
+@dataclass
+class Table:
+    header_line: Line
+    columns: list[Column]
+    title: str | None
+    title_unit: str | None
+    cells: bool
+    x_range: tuple[float, float]
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _char_width(doc: Document) -> float:
+    """A word's width per character: 1 for text (columns), points per character for PDFs."""
+    widths = [
+        (t.x1 - t.x0) / len(t.text)
+        for line in doc.lines[:4000]
+        if not line.cells
+        for t in line.tokens
+        if len(t.text) >= 3
+    ]
+    return statistics.median(widths) if widths else 1.0
+
+
+def _is_year_word(text: str) -> bool:
+    return periods.classify(text) is not None and len(periods.year_labels(text)) == 1
+
+
+def word_cells(
+    line: Line, cw: float, lo: float = float("-inf"), hi: float = float("inf")
+) -> list[Token]:
+    """A line's cells within [lo, hi): cell tokens as they are; words joined where the gap is
+    a single space, but a year after a year (or after a cell holding one) starts a cell."""
+    tokens = [t for t in line.tokens if lo <= (t.x0 + t.x1) / 2 < hi]
+    if line.cells:
+        return tokens
+    cells: list[Token] = []
+    for t in tokens:
+        if cells:
+            prev = cells[-1]
+            gap = t.x0 - prev.x1
+            year_after_year = _is_year_word(t.text) and bool(periods.year_labels(prev.text))
+            if gap < 1.6 * cw and not year_after_year:
+                cells[-1] = Token(f"{prev.text} {t.text}", prev.x0, t.x1)
+                continue
+        cells.append(t)
+    return cells
+
+
+def _text(t: Token) -> str:
+    return clean(_MARKUP.sub("", t.text))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        value = numbers.parse(text, numbers.Convention(False, False))
+    except numbers.Unsafe:
+        return True
+    return value is not None and value.number is not None
+
+
+def _header(cells: list[Token], line: Line, next_line: Line | None) -> list[Column] | None:
+    """The period columns a line names, or None when it is no header (see the docstring)."""
+    cols: list[Column] = []
+    has_title = False
+    for i, c in enumerate(cells):
+        text = _text(c)
+        if not text:
+            continue
+        if len(text.split()) > MAX_CAPTION_WORDS:
+            return None  # prose, not a header
+        p = periods.classify(text)
+        if p is not None and p.role == periods.ACTUAL and len(text.split()) > MAX_PERIOD_WORDS:
+            p = None
+        if p is None:
+            if i > 0 and _is_number(text):
+                return None  # a value: a row, not a header
+            has_title = True
+            continue
+        cols.append(Column(i, c.x0, c.x1, p, header=text))
+    actual = [c for c in cols if c.period.actual]
+    if not actual:
+        return None
+    with_years = [c for c in cols if c.period.label]
+    if len(with_years) >= 2:
+        return cols
+    if line.cells:
+        nxt = next_line
+        return cols if nxt is not None and nxt.cells and not nxt.tokens else None
+    return cols if not has_title and len(cells) == 1 else None
+
+
+def _bands(cols: list[Column], cells: bool) -> None:
+    """Each column's x-band: its cell index, or halfway to its neighbours' centres."""
+    cols.sort(key=lambda c: c.x0)
+    if cells:
+        for c in cols:
+            c.lo, c.hi = c.x0, c.x1
+        return
+    centres = [(c.x0 + c.x1) / 2 for c in cols]
+    for k, c in enumerate(cols):
+        width = c.x1 - c.x0
+        left = (centres[k] - centres[k - 1]) / 2 if k else None
+        right = (centres[k + 1] - centres[k]) / 2 if k + 1 < len(cols) else None
+        half = max(left or right or width, width / 2 + 1)
+        c.lo = centres[k] - (left if left is not None else half)
+        c.hi = centres[k] + (right if right is not None else half)
+
+
+def _split_side_by_side(cells: list[Token], cols: list[Column], line: Line) -> list[float]:
+    """x positions where a second table starts on the same lines: a title cell after periods,
+    followed by periods again."""
+    cuts = []
+    seen_period = False
+    by_index = {c.index for c in cols}
+    for i, cell in enumerate(cells):
+        if i in by_index:
+            seen_period = True
+        elif seen_period and _text(cell) and any(c.index > i for c in cols):
+            cuts.append(cell.x0 if not line.cells else i)
+            seen_period = False
+    return cuts
+
+
+def _caption(lines: list[Line], at: int) -> str | None:
+    """A short line just above a table that names it ('GHG emissions, tCO2e')."""
+    for k in range(at - 1, max(at - 5, -1), -1):
+        line = lines[k]
+        text = _MARKUP.sub("", clean(line.text)).lstrip("#").strip()
+        if not text:
+            continue
+        if line.cells or len(text.split()) > MAX_CAPTION_WORDS or text[-1] in ".:;":
+            return None
+        return text
+    return None
+
+
+def _strip_marks(label: str) -> str:
+    """A label without its fused footnote mark (rule 6)."""
+    cut = _LABEL_MARKS.sub("", label).strip()
+    if cut.count("(") == cut.count(")"):
+        label = cut
+    if not label or mapping.best(label, None, None, strict=False):
+        return label
+    for cut in (re.sub(r"(?<=\d)\d$", "", label), re.sub(r"(?<=[a-z])[a-z]$", "", label)):
+        if cut != label and mapping.best(cut, None, None, strict=False):
+            return cut
+    return label
+
+
+class _Reader:
+    def __init__(self, doc: Document, calendar: years.Calendar | None, skip: set[int]):
+        self.doc = doc
+        self.lines = doc.lines
+        self.calendar = calendar
+        self.skip = skip
+        self.cw = _char_width(doc)
+        self.values: list[RawValue] = []
+        self.errors: list[RowError] = []
+        self.used: set[int] = set()
+        self.joined: set[int] = set()  # lines read as part of the line above
+        self.doc_conv = numbers.Convention.of([ln.text for ln in doc.lines])
+
+    # -- finding tables ---------------------------------------------------------------
+    def run(self) -> None:
+        i = 0
+        while i < len(self.lines):
+            end = self._table_at(i, (float("-inf"), float("inf")))
+            i = max(end, i + 1)
+        self._headerless()
+
+    def _table_at(self, i: int, x_range: tuple[float, float]) -> int:
+        line = self.lines[i]
+        if line.number in self.skip or not line.tokens:
+            return i + 1
+        cells = word_cells(line, self.cw, *x_range)
+        nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        cols = _header(cells, line, nxt)
+        if not cols:
+            return i + 1
+        cuts = _split_side_by_side(cells, cols, line)
+        if cuts:
+            bounds = [x_range[0], *cuts, x_range[1]]
+            return max(self._read(i, (lo, hi)) for lo, hi in itertools.pairwise(bounds))
+        return self._read(i, x_range)
+
+    def _read(self, i: int, x_range: tuple[float, float]) -> int:
+        """Reads the table whose header is line i within x_range; returns the line after it."""
+        line = self.lines[i]
+        cells = word_cells(line, self.cw, *x_range)
+        nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
+        cols = _header(cells, line, nxt)
+        if not cols:
+            return i + 1
+        _bands(cols, line.cells)
+        first_title = next(
+            (_text(c) for k, c in enumerate(cells) if _text(c) and k not in {c.index for c in cols}
+             and c.x1 <= min(col.x0 for col in cols)),
+            None,
+        )  # fmt: skip
+        labels = {c.index: c.period.label for c in cols if c.period.actual}
+        fiscal = years.fiscal_years(labels, self.calendar)
+        # a table of split years only ('2023/24') in a calendar-year report: each names the
+        # year it ends in (FY2024); beside plain years a split year keeps its first year
+        by_end = _calendar_year(self.calendar) and all(lb.split for lb in labels.values())
+        for c in cols:
+            c.year = fiscal.get(c.index)
+            if c.year and by_end and c.period.label.split:
+                c.year = c.period.label.year + 1
+            if self.calendar and c.year and c.year > self.calendar.period_end.year:
+                # a year after the report's period: a target or an outlook, never an actual
+                c.period = periods.Period(periods.TARGET, c.period.label, c.header)
+        caption = _caption(self.lines, i)
+        title = " / ".join(t for t in (caption, first_title) if t) or None
+        table = Table(
+            line,
+            cols,
+            title,
+            unit_in(first_title) or unit_in(caption, tail=True),
+            line.cells,
+            x_range,
+        )
+        j = self._after_header(i, table)
+        end = self._rows(j, table)
+        self.used.update(ln.number for ln in self.lines[i:end])
+        return end
+
+    def _after_header(self, i: int, table: Table) -> int:
+        """Skips a separator, a repeated header and reads a second header line (rule 2)."""
+        j = i + 1
+        header_text = self.lines[i].text
+        while j < len(self.lines):
+            line = self.lines[j]
+            if line.cells and not line.tokens:
+                j += 1
+                continue
+            if line.text == header_text or (not line.cells and not line.tokens and j == i + 1):
+                j += 1
+                continue
+            break
+        if j >= len(self.lines):
+            return j
+        line = self.lines[j]
+        cells = word_cells(line, self.cw, *table.x_range)
+        actual = [c for c in table.columns if c.period.actual]
+        under: dict[int, str] = {}
+        for cell in cells:
+            text = _text(cell)
+            if not text:
+                continue
+            col = self._column_of(cell, table)
+            if col is not None:
+                if _is_number(text):
+                    return j  # a value: a row, not a second header line
+                under[id(col)] = text
+        if len(under) * 2 < max(len(actual), 1):
+            return j
+        for c in table.columns:
+            q = under.get(id(c))
+            if q is None:
+                continue
+            role = periods.classify(q)
+            if role is not None and role.role != periods.ACTUAL:
+                c.period = periods.Period(role.role, c.period.label, c.header)
+            elif unit_in(q) or known(q):
+                c.unit = unit_in(q) or known(q)
+            else:
+                c.qualifier = q
+        actual = [c for c in table.columns if c.period.actual]
+        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1:
+            for c in actual:  # one word over every year ('Retrospective') tells none apart
+                c.qualifier = None
+        left = " ".join(_text(c) for c in cells if self._column_of(c, table) is None and _text(c))
+        if left and (u := unit_in(left)):
+            table.title_unit = table.title_unit or u
+        j += 1
+        while j < len(self.lines) and self.lines[j].cells and not self.lines[j].tokens:
+            j += 1
+        return j
+
+    def _column_of(self, cell: Token, table: Table) -> Column | None:
+        centre = (cell.x0 + cell.x1) / 2
+        for c in table.columns:
+            if table.cells:
+                if c.x0 == cell.x0:
+                    return c
+            elif c.lo <= centre < c.hi:
+                return c
+        return None
+
+    # -- rows -------------------------------------------------------------------------
+    def _rows(self, j: int, table: Table) -> int:
+        cols = table.columns
+        first_x = min(c.lo for c in cols)
+        actual = [c for c in cols if c.period.actual]
+        seen_years: dict[int, list[Column]] = {}
+        for c in actual:
+            seen_years.setdefault(c.year, []).append(c)
+        twice = {y for y, cs in seen_years.items() if len(cs) > 1 and
+                 len({c.qualifier or c.unit for c in cs}) < len(cs)}  # fmt: skip
+        unit_cols = [c for c in cols if c.period.role == periods.UNIT]
+        described = self._descriptions(j, table) if table.cells else set()
+        names = {
+            int(t.x0): _text(t)
+            for t in table.header_line.tokens
+            if table.cells and _text(t) and t.x0 < min(c.x0 for c in cols)
+        }
+        headings: list[tuple[float, str]] = []  # (indent, text)
+        groups: dict[int, str] = {}
+        unit_heading: str | None = None
+        pending: list[Line] = []  # label-only lines of words above a row
+        quiet = 0
+        last_values_row = False
+        end = j
+        k = j
+        while k < len(self.lines):
+            line = self.lines[k]
+            if line.number in self.skip:
+                break
+            if line.number in self.joined:  # read with the row above ('Not' / 'reported')
+                k += 1
+                continue
+            if table.cells != line.cells or (line.page != self.lines[j - 1].page):
+                break
+            if line.cells and not line.tokens:
+                k += 1
+                continue
+            cells = word_cells(line, self.cw, *table.x_range)
+            if not line.cells and not cells:
+                quiet += 1
+                if quiet >= MAX_GAP_LINES:
+                    break
+                k += 1
+                continue
+            if _header(cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None):
+                if line.text == table.header_line.text:
+                    k += 1
+                    end = k
+                    continue
+                break
+            label_cells, by_col, stray = self._split_row(line, cells, table, first_x)
+            label_cells = [(n, t) for n, t in label_cells if n not in described]
+            label_text = " ".join(t for _, t in label_cells).strip()
+            if (
+                not line.cells
+                and label_text
+                and len(label_text.split()) > MAX_LABEL_WORDS
+                and not by_col
+            ):
+                break  # prose
+            has_values = any(c.period.actual and t for c, t in by_col)
+            if not has_values:
+                if not any(t for _, t in by_col) and not label_text:
+                    k += 1
+                    continue
+                # a label-only line: a heading, a unit heading, or a wrapped label (rule 5)
+                quiet += 1
+                if not line.cells and quiet > MAX_GAP_LINES:
+                    break
+                if line.cells:
+                    self._group_cells(label_cells, groups, line, names)
+                    text = _strip_marks(label_cells[-1][1]) if label_cells else ""
+                    unit_only = known(text) or (
+                        unit_in(text) if text.lower().startswith(("in ", "i ")) else None
+                    )
+                    if unit_only:
+                        unit_heading = unit_only
+                    elif text:
+                        headings = self._push_heading(headings, (0.0, text), last_values_row)
+                        last_values_row = False
+                else:
+                    pending.append(line)
+                k += 1
+                continue
+            quiet = 0
+            end = k + 1
+            if line.cells:
+                group_path = self._group_cells(label_cells, groups, line, names)
+                label = _strip_marks(label_cells[-1][1]) if label_cells else ""
+            else:
+                group_path = []
+                label, headings, unit_heading = self._word_label(
+                    label_text, pending, headings, unit_heading, line, k
+                )
+                label = _strip_marks(label)
+                pending = []
+            path = [*group_path, *(h for _, h in headings)]
+            path = _path_above(path, label)
+            row_unit_label = label
+            if label and known(label):
+                # a row whose label is only a unit ('tCO2e  2,476'): the title names it
+                label = first_or(table.title, label)
+            full = " / ".join([*path, label]) if label else " / ".join(path)
+            if not full:
+                self.errors.append(RowError(line.number, "row_unread", "values with no label"))
+                k += 1
+                continue
+            unit_cell = next((t for c, t in by_col if c in unit_cols and t), None)
+            context = [(0.0, g) for g in group_path] + headings
+            self._emit(line, table, by_col, full, unit_cell, row_unit_label, context,
+                       unit_heading, twice)  # fmt: skip
+            for x, t in stray:
+                self.errors.append(RowError(
+                    line.number, "value_between_columns",
+                    f"'{t}' at x={x:g} lies under no year column of the header on line "
+                    f"{table.header_line.number}: not read",
+                ))  # fmt: skip
+            last_values_row = True
+            k += 1
+        self.errors.extend(table.errors)
+        return max(end, j)
+
+    def _descriptions(self, j: int, table: Table) -> set[int]:
+        """Label-area columns of a pipe table right of its label column: descriptions (a data
+        source, a method), not part of the label. Columns left empty on some rows while a
+        column right of them is filled are group columns (rule 5), and so are bare codes
+        ('1', '3.1'); the first other column is the label column."""
+        first = min(c.x0 for c in table.columns)
+        rows = []
+        for line in self.lines[j:]:
+            if not line.cells:
+                break
+            filled = {int(t.x0) for t in line.tokens if t.x0 < first and _text(t)}
+            codes = {int(t.x0) for t in line.tokens if t.x0 < first and _CODE.match(_text(t))}
+            if filled:
+                rows.append((filled, codes))
+        seen = sorted(set().union(*(f for f, _ in rows))) if rows else []
+        group = {
+            i for i in seen
+            if any(i not in f and any(k > i for k in f) for f, _ in rows)
+            or all(i not in f or i in c for f, c in rows)
+        }  # fmt: skip
+        label = next((i for i in seen if i not in group), None)
+        return {i for i in seen if label is not None and i > label}
+
+    def _push_heading(self, headings, new, after_values: bool):
+        _indent, text = new
+        if not headings:
+            return [new]
+        if not after_values and headings and not self._sibling(headings, text):
+            return [*headings, new]
+        for n, (_ind, h) in enumerate(headings):
+            if (
+                h.split()[:1]
+                and text.split()[:1]
+                and h.split()[0].casefold() == text.split()[0].casefold()
+            ):
+                return [*headings[:n], new]
+        return [*headings[:-1], new]
+
+    @staticmethod
+    def _sibling(headings, text: str) -> bool:
+        first = text.split()[0].casefold() if text.split() else ""
+        return any(h.split()[:1] and h.split()[0].casefold() == first for _, h in headings)
+
+    @staticmethod
+    def _group_cells(
+        label_cells, groups: dict[int, str], line: Line, names: dict[int, str]
+    ) -> list[str]:
+        """A pipe row's label cells before its last one are group cells (rule 5); a row
+        starting a group resets the deeper groups; a bare code in a column whose header names
+        it ('Scope' over '1', '3.1') is read with that name ('Scope 1')."""
+        if not label_cells:
+            return [groups[i] for i in sorted(groups)]
+        last_index = label_cells[-1][0]
+        for idx, text in label_cells[:-1]:
+            for deeper in [i for i in groups if i >= idx]:
+                del groups[deeper]
+            named = names.get(idx)
+            groups[idx] = f"{named} {text}" if named and _CODE.match(text) else _strip_marks(text)
+        if len(label_cells) == 1 and last_index in groups:
+            for deeper in [i for i in groups if i >= last_index]:
+                del groups[deeper]
+        return [groups[i] for i in sorted(groups) if i < last_index]
+
+    def _word_label(self, label_text, pending: list[Line], headings, unit_heading, line, k):
+        """A row of words: its label with wrapped lines joined, the headings above it."""
+        label = label_text
+        heads = list(headings)
+        for p in pending:
+            text = clean(p.text)
+            unit_only = known(text) or (
+                unit_in(text) if text.lower().startswith(("in ", "i ")) else None
+            )
+            if unit_only:
+                unit_heading = unit_only
+                continue
+            if p is pending[-1] and (not label or label[:1].islower() or _JOINING.search(text)):
+                label = f"{text} {label}".strip()
+            else:
+                indent = p.x0
+                while heads and heads[-1][0] >= indent:
+                    heads.pop()
+                heads.append((indent, text))
+        # a continuation printed below the row ('(t CO2e)', 'e)', lower-case words)
+        if k + 1 < len(self.lines):
+            below = self.lines[k + 1]
+            btext = clean(below.text)
+            if (
+                btext
+                and not below.cells
+                and not any(numbers_like(t.text) for t in below.tokens)
+                and (
+                    btext[:1].islower()
+                    or btext.startswith("(")
+                    or label.count("(") > label.count(")")
+                )
+                and len(btext.split()) <= 4
+            ):
+                glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
+                label = f"{label}{glue}{btext}"
+                self.joined.add(below.number)
+        return label, heads, unit_heading
+
+    def _split_row(self, line: Line, cells: list[Token], table: Table, first_x: float):
+        """(label cells as (index, text), [(column, text)], stray numbers) of a row."""
+        label_cells: list[tuple[int, str]] = []
+        by_col: dict[int, tuple[Column, list[str]]] = {}
+        stray: list[tuple[float, str]] = []
+        if line.cells:
+            first_index = min(c.x0 for c in table.columns)
+            for n, cell in enumerate(cells):
+                text = _text(cell)
+                if not text:
+                    continue
+                col = self._column_of(cell, table)
+                if col is not None:
+                    by_col.setdefault(id(col), (col, []))[1].append(text)
+                elif cell.x0 < first_index:
+                    label_cells.append((n, text))
+        else:
+            words = [
+                t for t in line.tokens if table.x_range[0] <= (t.x0 + t.x1) / 2 < table.x_range[1]
+            ]
+            label_words: list[str] = []
+            for t in words:
+                col = self._column_of(t, table)
+                text = _text(t)
+                if col is not None and (
+                    numbers_like(text) or by_col.get(id(col)) or col.period.role == periods.UNIT
+                ):
+                    by_col.setdefault(id(col), (col, []))[1].append(text)
+                elif (t.x0 + t.x1) / 2 < first_x:
+                    label_words.append(text)
+                elif numbers_like(text):
+                    stray.append((t.x0, text))
+            if label_words:
+                label_cells.append((0, " ".join(label_words)))
+        return label_cells, [(c, " ".join(ts)) for c, ts in by_col.values()], stray
+
+    def _emit(
+        self, line, table, by_col, label, unit_cell, row_label, headings, unit_heading, twice
+    ):
+        conv = numbers.Convention.of([t for _, t in by_col], fallback=self.doc_conv)
+        parsed: list[tuple[Column, numbers.Value]] = []
+        for col, text in by_col:
+            if not col.period.actual or not text:
+                continue
+            if col.year in twice:
+                self.errors.append(RowError(
+                    line.number, "year_twice",
+                    f"{col.year} heads two columns that nothing tells apart: '{text}' not read",
+                ))  # fmt: skip
+                continue
+            if text.casefold() == "not" and self._reported_below(line, col, table):
+                text = "not reported"
+            try:
+                value = numbers.parse(text, conv)
+            except numbers.Unsafe as exc:
+                self.errors.append(RowError(line.number, "value_unsafe", f"not read: {exc}"))
+                continue
+            if value is None:
+                if any(ch.isdigit() for ch in text):
+                    self.errors.append(RowError(
+                        line.number, "row_unread", f"'{text}' under {col.header!r} is no number",
+                    ))  # fmt: skip
+                continue
+            if value.note:
+                self.errors.append(RowError(
+                    line.number, "assumed_footnote_mark",
+                    f"'{text}' read as {value.text} with footnote {value.note}) printed after it",
+                ))  # fmt: skip
+            parsed.append((col, value))
+        row = [v for _, v in parsed]
+        for n, (col, value) in enumerate(parsed):
+            fused = numbers.fused_footnote(row, n)
+            if fused:
+                value, why = fused
+                self.errors.append(RowError(line.number, "assumed_footnote_mark", why))
+            heading_unit = next((unit_in(h) for _, h in reversed(headings) if unit_in(h)), None)
+            unit = (
+                value.unit
+                or unit_cell
+                or unit_in(row_label)
+                or heading_unit
+                or unit_heading
+                or col.unit
+                or table.title_unit
+            )
+            unit = known(unit) or unit if unit else None
+            context = heading_unit or unit_heading or col.unit or table.title_unit
+            if unit and context and unit != context and _scales_differ(unit, context):
+                self.errors.append(RowError(
+                    line.number, "units_disagree",
+                    f"'{value.text}': the row prints {unit!r}, its heading or title {context!r}"
+                    " (same quantity, another scale): not read",
+                ))  # fmt: skip
+                continue
+            full = f"{label} / {col.qualifier}" if col.qualifier else label
+            plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
+            self.values.append(
+                RawValue(
+                    line_number=line.number,
+                    extractor=EXTRACTOR,
+                    label=full,
+                    unit=unit,
+                    year=col.year,
+                    value_text=value.text,
+                    table_title=table.title,
+                    column_header=None if plain else " / ".join(
+                        t for t in (col.header, col.qualifier) if t),
+                    raw_text=_printed(line),
+                    page=line.page,
+                    bbox_x0=line.x0 if line.page else None,
+                    bbox_top=line.top,
+                    bbox_x1=line.x1 if line.page else None,
+                    bbox_bottom=line.bottom,
+                )
+            )  # fmt: skip
+
+    def _reported_below(self, line: Line, col: Column, table: Table) -> bool:
+        """'Not' / 'reported' split over two lines in one column."""
+        idx = self.lines.index(line)
+        if idx + 1 >= len(self.lines):
+            return False
+        below = self.lines[idx + 1]
+        for t in below.tokens:
+            if self._column_of(t, table) is col and _text(t).casefold().startswith("reported"):
+                self.joined.add(below.number)
+                return True
+        return False
+
+    # -- rows outside any table (rule 8) ----------------------------------------------
+    def _headerless(self) -> None:
+        k = 0
+        lines = self.lines
+        while k < len(lines):
+            line = lines[k]
+            if line.number in self.used or line.number in self.skip or not line.tokens:
+                k += 1
+                continue
+            if line.cells:
+                start = k
+                while k < len(lines) and lines[k].cells:
+                    k += 1
+                self._headerless_pipe(lines[start:k])
+                continue
+            self._label_value_line(line)
+            k += 1
+
+    def _headerless_pipe(self, block: list[Line]) -> None:
+        rows = [ln for ln in block if ln.tokens and ln.number not in self.used]
+        if not rows or any(ln.number in self.used for ln in block):
+            return
+        conv = numbers.Convention.of([ln.text for ln in rows], fallback=self.doc_conv)
+        title = _caption(self.lines, self.lines.index(block[0]))
+        read = []
+        for ln in rows:
+            texts = [_text(t) for t in ln.tokens]
+            values = []
+            for n, t in enumerate(texts):
+                try:
+                    v = numbers.parse(t, conv) if n else None
+                except numbers.Unsafe:
+                    v = None
+                if v is not None and v.number is not None:
+                    values.append((n, v))
+            if len(values) > 1:
+                return  # values in several columns under no header: their years are unknown
+            if values and texts[0] and not any(ch.isdigit() for ch in texts[0][-1:]):
+                read.append((ln, texts[0], values[0][1]))
+        for ln, label, v in read:
+            self._single(ln, _strip_marks(label), v, title)
+
+    def _label_value_line(self, line: Line) -> None:
+        cells = word_cells(line, self.cw)
+        if len(cells) < 2 or len(cells) > 3:
+            return
+        label = _text(cells[0])
+        words = label.split()
+        if (
+            not words
+            or len(words) > MAX_LABEL_WORDS
+            or label[-1] in ".:;"
+            or not words[0][:1].isalpha()
+        ):
+            return
+        if cells[1].x0 - cells[0].x1 < 3 * self.cw:
+            return
+        rest = " ".join(_text(c) for c in cells[1:])
+        try:
+            v = numbers.parse(rest, self.doc_conv)
+        except numbers.Unsafe:
+            return
+        if v is None or v.number is None or periods.year_labels(rest):
+            return
+        if not mapping.best(label, None, None, strict=False):
+            return  # a label the vocabulary does not know: likely not a KPI row
+        self._single(line, _strip_marks(label), v, _caption(self.lines, self.lines.index(line)))
+
+    def _single(self, line: Line, label: str, v: numbers.Value, title: str | None) -> None:
+        unit = v.unit or unit_in(label) or unit_in(title)
+        self.values.append(
+            RawValue(
+                line_number=line.number, extractor=EXTRACTOR, label=label,
+                unit=known(unit) or unit if unit else None, year=None, value_text=v.text,
+                table_title=title, raw_text=_printed(line), page=line.page,
+                bbox_x0=line.x0 if line.page else None, bbox_top=line.top,
+                bbox_x1=line.x1 if line.page else None, bbox_bottom=line.bottom,
+            )
+        )  # fmt: skip
+
+
+def _first_word(text: str) -> str:
+    return text.split()[0].casefold() if text.split() else ""
+
+
+def _path_above(path: list[str], label: str) -> list[str]:
+    """The headings a row sits under: cut at a heading the row repeats or is a sibling of
+    (the same first word: 'Scope 3' after the 'Scope 2' heading's rows)."""
+    for n, heading in enumerate(path):
+        if label.casefold().startswith(heading.casefold()) or (
+            label and _first_word(heading) == _first_word(label)
+        ):
+            return path[:n]
+    return path
+
+
+def _calendar_year(calendar: years.Calendar | None) -> bool:
+    return bool(
+        calendar
+        and (calendar.period_start.month, calendar.period_start.day) == (1, 1)
+        and (calendar.period_end.month, calendar.period_end.day) == (12, 31)
+    )
+
+
+def _scales_differ(a: str, b: str) -> bool:
+    """Two printed units of one quantity at different scales ('tCO2e' beside 'MtCO2e')."""
+    pa, pb = units.parse_unit(a), units.parse_unit(b)
+    if pa is None or pb is None:
+        return False
+    try:
+        ratio = (units.quantity(1.0, pa) / units.quantity(1.0, pb)).to("dimensionless")
+    except Exception:  # other dimensions (a row in MWh in a table of tCO2e): no conflict
+        return False
+    return abs(float(ratio.magnitude) - 1.0) > 1e-9
+
+
+def first_or(title: str | None, default: str) -> str:
+    """The last part of a table title (its header's title cell), else the default."""
+    return title.split(" / ")[-1] if title else default
+
+
+_NUMBERISH = re.compile(r"^[-−–+(]?\d[\d,.\u00a0\u202f]*\)?[%¹²³⁴⁵⁶⁷⁸⁹⁰*]*$")
+
+
+def numbers_like(text: str) -> bool:
+    t = text.strip()
+    return (
+        bool(_NUMBERISH.match(t))
+        or numbers.not_reported(t)
+        or t.casefold() in ("not", "reported", "nil")
+    )
+
+
+def _printed(line: Line) -> str:
+    if line.cells:
+        return "| " + " | ".join(t.text for t in line.tokens) + " |"
+    return line.text
+
+
+def extract(
+    doc: Document, calendar: years.Calendar | None = None, skip: set[int] | None = None
+) -> tuple[list[RawValue], list[RowError], set[int]]:
+    """Values of every table found in the document (lines in `skip` are left to other
+    readers), the rows that could not be read, and the lines the tables cover."""
+    reader = _Reader(doc, calendar, skip or set())
+    reader.run()
+    return reader.values, reader.errors, reader.used

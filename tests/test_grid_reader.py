@@ -1,0 +1,216 @@
+"""The general table reader (assets/extract/grid.py) on one fixture per layout, each written for
+these tests with numbers chosen here (tests/fixtures/layouts/)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assets.extract import document, layout, numbers, periods, years
+from assets.extract.document import extract_text
+
+LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
+CALENDAR_2024 = years.Calendar(2024, date(2024, 1, 1), date(2024, 12, 31))
+
+
+def _read(name: str, calendar: years.Calendar | None = None):
+    return extract_text((LAYOUTS / name).read_text(), calendar)
+
+
+def _facts(name: str, calendar: years.Calendar | None = None) -> set[tuple]:
+    """(line, label, unit, year, value text) of every value read."""
+    values, _ = _read(name, calendar)
+    return {(v.line_number, v.label, v.unit, v.year, v.value_text) for v in values}
+
+
+def test_year_header_forms_keep_only_actual_columns():
+    """'2019 baseline', 'FY2024', 'FY2023', 'Change (%)', 'Target 2030': two actual years."""
+    got = _facts("year_forms.txt")
+    assert got == {
+        (4, "Scope 1 emissions (tCO2e)", "tCO2e", 2024, "4120"),
+        (4, "Scope 1 emissions (tCO2e)", "tCO2e", 2023, "4380"),
+        (5, "Scope 2 emissions (tCO2e)", "tCO2e", 2024, "6050"),
+        (5, "Scope 2 emissions (tCO2e)", "tCO2e", 2023, "6600"),
+    }
+    values, _ = _read("year_forms.txt")
+    assert {v.column_header for v in values} == {"FY2024", "FY2023"}
+
+
+def test_years_alone_printed_twice_with_a_unit_subheading():
+    got = _facts("years_alone_twice.txt")
+    assert (6, "Water withdrawal", "megalitres", 2024, "288") in got
+    assert (6, "Water withdrawal", "megalitres", 2022, "310") in got
+    assert (7, "Water discharge", "megalitres", 2023, "118") in got
+    assert len(got) == 6  # the repeated header line is no row
+
+
+def test_wrapped_labels_broken_units_and_fused_footnotes():
+    values, errors = _read("wrapped_and_fused.txt")
+    got = {(v.line_number, v.label, v.unit, v.year, v.value_text) for v in values}
+    label = "Total energy consumed within the organisation (MWh)"
+    assert (5, label, "MWh", 2024, "18250") in got  # label wrapped over two lines
+    assert (9, "Scope 3 emissions (tCO2e)", "tCO2e", 2023, "48500") in got  # '(tCO2' / 'e)'
+    assert (7, "Energy intensityb (MWh/employee)", "MWh/employee", 2024, "12.34") in got
+    assert (8, "Lost-time injuries", None, 2024, "30") in got  # '301': 30 with note 1
+    assumed = {(e.line_number, e.rule) for e in errors}
+    assert {(7, "assumed_footnote_mark"), (8, "assumed_footnote_mark")} <= assumed
+
+
+def test_units_from_cell_column_and_title():
+    got = _facts("units_in_context.txt")
+    assert (4, "Hazardous waste", "t", 2024, "14.2") in got  # unit column
+    assert (5, "Electricity purchased", "MWh", 2023, "790") in got  # unit column over title
+    assert (6, "Non-hazardous waste", "tonnes", 2024, "410") in got  # the title's unit
+
+
+def test_single_year_table_and_a_label_value_row_without_header():
+    got = _facts("single_year_and_rows.txt")
+    assert (4, "Employees at year end", 2024, "212") in {(a, b, d, e) for a, b, _, d, e in got}
+    assert (8, "Scope 1 emissions (tCO2e)", "tCO2e", None, "1150") in got  # report's year
+
+
+def test_rows_per_method_under_a_heading_in_a_pipe_table():
+    values, _ = _read("methods_pipe.txt")
+    got = {(v.label, v.year, v.value_text) for v in values}
+    assert ("Scope 2 / Location-based", 2024, "3400") in got
+    assert ("Scope 2 / Market-based", 2023, "910") in got
+    assert ("Scope 1", 2024, "1020") in got
+    assert ("Scope 3", 2024, "20100") in got  # a sibling of the heading, not under it
+    assert {v.table_title for v in values} == {"Greenhouse gas emissions / GHG emissions (tCO2e)"}
+    assert {v.unit for v in values} == {"tCO2e"}
+
+
+def test_side_by_side_tables_sharing_lines():
+    got = {
+        (v.line_number, v.label, v.unit, v.year, v.value_text) for v in _read("side_by_side.txt")[0]
+    }
+    assert (2, "Scope 1", "tCO2e", 2024, "1500") in got
+    assert (2, "Electricity", "MWh", 2024, "9800") in got
+    assert (3, "District heating", "MWh", 2023, "1260") in got
+    assert len(got) == 8
+
+
+def test_not_reported_marks_including_one_split_over_two_lines():
+    values, _ = _read("not_reported.txt")
+    marks = {(v.line_number, v.year): v for v in values}
+    assert marks[(4, 2024)].value == 410
+    for key in [(4, 2023), (4, 2022), (5, 2024), (5, 2023), (5, 2022)]:
+        assert marks[key].not_reported and marks[key].value is None, key
+    assert len(values) == 6  # 'reported' on its own line is no row
+
+
+def test_prose_values():
+    values, _ = _read("prose_values.txt")
+    got = {(v.metric_hint, v.value, v.unit) for v in values}
+    assert ("workforce.employees", 212, "persons") in got
+    assert ("training.average_hours", 18.5, "hours") in got
+
+
+def test_split_years_in_a_calendar_year_report_are_named_by_their_end():
+    text = "\n".join(
+        [
+            "|                      | 2024/2025 | 2023/2024 |",
+            "|----------------------|-----------|-----------|",
+            "| Scope 1 (tCO2e)      | 1,764     | 1,931     |",
+        ]
+    )
+    values, _ = extract_text(text, CALENDAR_2024)
+    # '2023/2024' ends in the report's year; '2024/2025' ends after its period: no actual
+    assert [(v.year, v.value_text, v.column_header) for v in values] == [
+        (2024, "1931", "2023/2024")
+    ]
+
+
+def test_a_row_unit_at_another_scale_than_its_heading_is_not_read():
+    text = "\n".join(
+        [
+            "| Emissions           | 2024 | 2023 |",
+            "|---------------------|------|------|",
+            "| Scope 2, MtCO2e     |      |      |",
+            "| Market-based (tCO2e)| 0.04 | 0.03 |",
+        ]
+    )
+    values, errors = extract_text(text)
+    assert values == []
+    assert {e.rule for e in errors} == {"units_disagree"}
+
+
+def test_future_year_columns_are_never_actuals():
+    text = "\n".join(
+        [
+            "| Scope 1 (tCO2e) | 2024 | 2023 | 2025 |",
+            "|-----------------|------|------|------|",
+            "| Own vehicles    | 120  | 140  | 100  |",
+        ]
+    )
+    values, _ = extract_text(text, CALENDAR_2024)
+    assert {v.year for v in values} == {2023, 2024}
+
+
+@pytest.mark.parametrize(
+    ("printed", "conv", "expected"),
+    [
+        ("16 113", (False, False), 16113),
+        ("1,150", (False, True), 1150),  # decimal dots elsewhere: a thousands comma
+        ("1,150", (True, False), 1.15),  # decimal commas elsewhere: a decimal comma
+        ("0,5", (False, False), 0.5),
+        ("1.234,5", (False, False), 1234.5),
+        ("181)", (False, False), 18),  # note 1) after the value
+    ],
+)
+def test_number_conventions(printed, conv, expected):
+    assert numbers.parse(printed, numbers.Convention(*conv)).number == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("printed", ["1,150", "(38)", "97 .4"])
+def test_unsafe_numbers_raise(printed):
+    with pytest.raises(numbers.Unsafe):
+        numbers.parse(printed, numbers.Convention(True, True))
+
+
+@pytest.mark.parametrize(
+    ("cell", "role"),
+    [
+        ("2019 baseline", periods.BASE),
+        ("Base year (2020)", periods.BASE),
+        ("2020(basår)", periods.BASE),
+        ("Target 2030", periods.TARGET),
+        ("Change (%)", periods.CHANGE),
+        ("2024 vs 2023", periods.CHANGE),
+        ("FY2024", periods.ACTUAL),
+        ("Innevarande år 2024", periods.ACTUAL),
+        ("Unit", periods.UNIT),
+    ],
+)
+def test_period_header_cells(cell, role):
+    assert periods.classify(cell).role == role
+
+
+def test_a_sentence_naming_a_year_is_no_header_cell():
+    assert periods.classify("Performance highlights of the year 2024") is None
+
+
+def test_pipe_rows_become_cell_lines():
+    doc = layout.from_text("| a | 1 |\n|---|---|\nplain  words")
+    assert [t.text for t in doc.lines[0].tokens] == ["a", "1"] and doc.lines[0].cells
+    assert doc.lines[1].cells and doc.lines[1].tokens == []
+    assert not doc.lines[2].cells
+
+
+def test_extract_document_reads_a_layout_document_of_positioned_words():
+    """A PDF-like document (x in points, a page per line) is read like a text."""
+    lines = [
+        layout.Line(1, [layout.Token("2024", 300, 320), layout.Token("2023", 380, 400)], page=3,
+                    top=100, bottom=110),
+        layout.Line(2, [layout.Token("Scope", 50, 75), layout.Token("1", 78, 82),
+                        layout.Token("(tCO2e)", 85, 120), layout.Token("1,250", 298, 322),
+                        layout.Token("1,310", 378, 402)], page=3, top=112, bottom=122),
+    ]  # fmt: skip
+    values, _ = document.extract_document(layout.Document(lines, {3: (595, 842)}))
+    got = {(v.label, v.unit, v.year, v.value_text, v.page) for v in values}
+    assert got == {
+        ("Scope 1 (tCO2e)", "tCO2e", 2024, "1250", 3),
+        ("Scope 1 (tCO2e)", "tCO2e", 2023, "1310", 3),
+    }
