@@ -1,13 +1,15 @@
 # Two commands do all set-up on a fresh machine: `make run` and `make test`.
-# Both create .venv from the pinned lock file when it is missing.
+# `make run` installs what running needs (requirements.lock); `make test` adds the test, lint
+# and browser tools (requirements-dev.lock). Both pinned exactly.
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_PORT ?= 3000
 
-.PHONY: venv run test ui sql evidence bench bench-plot lint clean-warehouse eval
+.PHONY: venv dev-venv run test ui sql evidence bench bench-plot lint reset clean-warehouse eval
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -16,7 +18,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(PY) -m pip install -q -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
 venv: $(STAMP)
+
+dev-venv: $(DEV_STAMP)
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
 	mkdir -p $(DAGSTER_HOME)
@@ -47,7 +55,7 @@ bench: venv
 		$(if $(BENCH_RESULTS),--results $(BENCH_RESULTS)) $(if $(filter 1 yes true,$(BENCH_FLOOR)),--event-floor) \
 		$(if $(filter 1 yes true,$(BENCH_PDF)),--pdf)
 
-bench-plot: venv
+bench-plot: dev-venv
 	$(PY) -m orchestration.bench plot bench/results.jsonl bench/scaling.png
 
 ## Score the mart against hand-checked values: CORPUS (default ../shared/corpus) holds landing/
@@ -57,14 +65,18 @@ eval: venv
 		$(if $(EVAL_KEEP),--keep $(EVAL_KEEP))
 
 ## Lint, format check, then the whole test suite.
-test: venv
+test: dev-venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
 
-lint: venv
+lint: dev-venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-clean-warehouse:
-	rm -rf warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/gx
+## Remove $ESG_WAREHOUSE and its state (its report partitions and sensor memory in
+## $DAGSTER_HOME, its working file, its GX results), after listing what goes.
+reset: venv
+	$(PY) -m orchestration.reset
+
+clean-warehouse: reset

@@ -22,6 +22,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from assets import gx_offline
 from assets.quality import ERROR, SCOPE, Check, Finding, chunk_rows, none_if_missing, scope_column
 from assets.scope import Scope, chunks
 from orchestration.settings import REPO_ROOT
@@ -154,6 +155,7 @@ class GreatExpectationsResource(dg.ConfigurableResource):
         kept = set(context.validation_results_store.list_keys())
         only = None if new_results is None else [k for k in new_results if k in kept]
         context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=only or None)
+        gx_offline.finish(self.docs_index.parent, results)
 
 
 class SuiteSession:

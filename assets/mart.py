@@ -354,7 +354,7 @@ def mart_tables(
             }
             checks = [*MART_CHECKS, suite_check(GX_SUITE, gx)]
             checked = list(quality.evaluate(conn, checks, context.run_id, scope=scope))
-    published = duckdb.publish()
+    published = duckdb.publish(context.run.tags)  # refused if it empties the mart
     pictures = evidence.published_pictures(published, landing.folder, evidence.ui_pictures())
     for name, n in counts.items():
         meta = {"rows": n, "published_to": dg.MetadataValue.path(str(published))}

@@ -202,6 +202,28 @@ def _summary(docs: pd.DataFrame, written: dict[str, int], folder: str) -> dg.Met
     return dg.MetadataValue.md(f"{text}\n\nRows written: {rows}.\n\nLanding folder: {folder}")
 
 
+OUTCAST_COLUMNS = ["report", "status", "error"]
+
+
+def not_loaded_events(outcasts: pd.DataFrame) -> list[dg.AssetObservation]:
+    """An observation on each rejected or removed report's partition, with its status and
+    reason: in the UI its partition then says why it holds no values (a partition's square is
+    green once its step succeeded, whatever the report's fate)."""
+    events = []
+    for row in outcasts.itertuples(index=False):
+        reason = row.error if isinstance(row.error, str) else ""
+        reason = reason.removeprefix(f"{row.status}: ")
+        events.append(
+            dg.AssetObservation(
+                asset_key=["raw", "report_documents"],
+                partition=row.report,
+                description=f"{row.status}: {reason}",
+                metadata={"status": row.status, "reason": reason},
+            )
+        )
+    return events
+
+
 reports_partitions = dg.DynamicPartitionsDefinition(name=REPORTS_PARTITION)
 
 
@@ -228,7 +250,7 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
     reports = sorted(context.partition_keys)
     every = set(reports) >= set(context.instance.get_dynamic_partitions(REPORTS_PARTITION))
     scope = Scope("report") if every else Scope("report", tuple(reports))
-    docs, written, pdfs = [], dict.fromkeys(RAW_TABLES, 0), set()
+    docs, outcasts, written, pdfs = [], [], dict.fromkeys(RAW_TABLES, 0), set()
     batches = load_batches(
         landing.folder, landing.max_document_bytes, reports, batch_reports(), landing.pdf_cache_dir
     )
@@ -242,12 +264,15 @@ def raw_landing(context: dg.AssetExecutionContext, duckdb: DuckDBResource, landi
             replace_partitions(conn, frames, "report", batch_docs["report"].tolist())
             values = frames["raw.reported_values"]["report"].to_pandas().value_counts()
             docs.append(batch_docs[["report", "status"]].join(values.rename("values"), on="report"))
+            outcasts.append(batch_docs.loc[batch_docs["status"] != "loaded", OUTCAST_COLUMNS])
             pdfs |= set(batch_docs.loc[batch_docs["format"] == "pdf", "sha256"].dropna())
             written = {t: n + len(frames[t]) for t, n in written.items()}
         checked = list(
             quality.evaluate(conn, RAW_CHECKS, context.run_id, _run_scope(reports), scope)
         )
     docs = pd.concat(docs, ignore_index=True)
+    for event in not_loaded_events(pd.concat(outcasts, ignore_index=True)):
+        context.log_event(event)
     if every:  # every landing PDF was read: parses of contents that left go
         pdf_reports.prune(landing.pdf_cache_dir, pdfs)
     yield dg.MaterializeResult(metadata={"reports": _summary(docs, written, str(landing.folder))})

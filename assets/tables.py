@@ -113,7 +113,51 @@ def tables() -> dict[str, Table]:
             ),
         )
         for name, t in spec.items()
+        if t.get("kind", "table") == "table"
     }
+
+
+DOCUMENTED_KINDS = {"table": "table", "derived": "table", "ref": "table", "view": "view"}
+
+
+@cache
+def documented() -> dict[str, tuple[str, str, dict[str, str]]]:
+    """Every table and view tables.yaml describes, created from it or not: name -> (kind,
+    description, column -> description)."""
+    spec = yaml.safe_load(TABLES_FILE.read_text())
+    return {
+        name: (
+            t.get("kind", "table"),
+            t["description"],
+            {col: c.get("description", "") for col, c in t["columns"].items()},
+        )
+        for name, t in spec.items()
+    }
+
+
+def documentation_comments(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """COMMENT statements for every documented table and view present in `conn`, and those of
+    its columns that exist (a derived table's generated columns keep their own comments)."""
+    present = {
+        (s + "." + n): cols.split("\x1f")
+        for s, n, cols in conn.execute(
+            "SELECT schema_name, table_name, string_agg(column_name, chr(31))"
+            " FROM duckdb_columns() GROUP BY ALL"
+        ).fetchall()
+    }
+    stmts = []
+    for name, (kind, description, columns) in documented().items():
+        if name not in present:
+            continue
+        stmts.append(
+            f"COMMENT ON {DOCUMENTED_KINDS[kind].upper()} {name} IS {sql_literal(description)}"
+        )
+        stmts += [
+            f"COMMENT ON COLUMN {name}.{col} IS {sql_literal(text)}"
+            for col, text in columns.items()
+            if col in present[name]
+        ]
+    return stmts
 
 
 def comment_statements(table: Table) -> list[str]:
@@ -230,22 +274,21 @@ def append_rows(conn: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame) ->
 
 
 def schema_markdown() -> str:
-    """warehouse/SCHEMA.md: every table and column, from tables.yaml."""
+    """warehouse/SCHEMA.md: every table, view and column, from tables.yaml."""
     out = [
-        "# Warehouse tables",
+        "# Warehouse tables and views",
         "",
         "Generated from `warehouse/tables.yaml` by `python -m assets.tables`; do not edit.",
-        "The same descriptions are DuckDB comments (`SELECT * FROM duckdb_columns()`).",
-        "Not listed: `mart.issuer_year` (one column per metric with a `wide_column` in",
-        "`ref.metrics`), `mart.kpi_disclosure`, the `ref` tables (the CSVs in `warehouse/ref`) and",
-        "the views `core.unmapped_values`, `core.document_coverage`, `dq.current_check_results`.",
+        "The same descriptions are DuckDB comments (`.tables` and `.schema NAME` in `make sql`).",
     ]
-    for table in tables().values():
-        out += ["", f"## {table.name}", "", table.description, ""]
+    for name, (kind, description, columns) in documented().items():
+        out += ["", f"## {name}", "", f"*{kind}.* {description}", ""]
+        typed = {c.name: c for c in tables()[name].columns} if name in tables() else {}
         out += ["| column | type | description |", "|---|---|---|"]
-        for c in table.columns:
-            kind = c.type + ("" if c.nullable else ", not null")
-            out.append(f"| `{c.name}` | {kind} | {c.description} |")
+        for col, text in columns.items():
+            c = typed.get(col)
+            kind_text = "" if c is None else c.type + ("" if c.nullable else ", not null")
+            out.append(f"| `{col}` | {kind_text} | {text} |")
     return "\n".join(out) + "\n"
 
 

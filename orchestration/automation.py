@@ -15,7 +15,7 @@ import dagster as dg
 from assets.landing import fingerprints
 from orchestration.jobs import all_reports, refresh_job, run_request_for
 from orchestration.resources import LandingFolder
-from orchestration.settings import REPORTS_PARTITION
+from orchestration.settings import REPORTS_PARTITION, landing_dir, warehouse_path
 
 REMOVED = "removed"
 # `ESG_AUTOMATION=off` starts the sensor and schedule stopped (tests; a read-only demo).
@@ -35,6 +35,12 @@ def _key(kind: str, state: dict) -> str:
     return f"{kind}:{_digest(state)}"
 
 
+def memory_key(folder: Path, partition: str = REPORTS_PARTITION) -> str:
+    """One memory per landing folder and warehouse (named by its report partitions)."""
+    place = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
+    return f"esg.landing_sensor.{partition}.{place}"
+
+
 class SensorMemory:
     """What the sensor last saw (report -> fingerprint), kept in the instance's key-value store
     (Dagster's daemon cursor storage: rows in SQLite or Postgres), one row per state, named by
@@ -50,8 +56,7 @@ class SensorMemory:
 
     def __init__(self, instance: dg.DagsterInstance, folder: Path, log: logging.Logger):
         self.storage = instance.daemon_cursor_storage
-        place = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-        self.index_key = f"esg.landing_sensor.{place}"  # one memory per landing folder
+        self.index_key = memory_key(folder)
         self.log = log
         self.unreadable: str | None = None  # a digest named by the cursor but not found
 
@@ -98,10 +103,12 @@ class SensorMemory:
     job=refresh_job,
     minimum_interval_seconds=30,
     default_status=SENSOR_STATUS,
-    description="Picks up new, changed and removed reports in the landing folder; runs only "
-    "their partitions, then rebuilds and publishes the mart.",
+    description=f"Watches the landing folder {landing_dir()} for new, changed and removed "
+    f"reports; runs only their partitions, then rebuilds and publishes {warehouse_path()}.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder):
+    if not landing.folder.is_dir():
+        return dg.SkipReason(f"the landing folder {landing.folder} does not exist")
     memory = SensorMemory(context.instance, landing.folder, context.log)
     seen = memory.recall(context.cursor)
     now = fingerprints(landing.folder, landing.max_document_bytes)

@@ -48,6 +48,28 @@ def summary(warehouse: str) -> str:
         con.close()
 
 
+def failure_reasons(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Why the run's failed steps failed, one line each (first line of each error)."""
+    return [
+        f"{e.step_key}: {e.step_failure_data.error.message.strip().splitlines()[0]}"
+        for e in result.all_events
+        if e.is_step_failure and e.step_failure_data.error is not None
+    ]
+
+
+def check_summary(checks: list) -> str:
+    """Checks run, then failures (error severity) and warnings apart, one line each."""
+    failed = [c for c in checks if not c.passed and c.severity.value == "ERROR"]
+    warned = [c for c in checks if not c.passed and c.severity.value != "ERROR"]
+    lines = [
+        f"checks:    {len(checks)} run, {len(failed)} failed, {len(warned)} warning"
+        f"{'s' * (len(warned) != 1)} (dq.check_results has the details)"
+    ]
+    lines += [f"  failed:  {c.asset_key.to_user_string()} {c.check_name}" for c in failed]
+    lines += [f"  warning: {c.asset_key.to_user_string()} {c.check_name}" for c in warned]
+    return "\n".join(lines)
+
+
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -57,15 +79,16 @@ def run() -> int:
     from orchestration.jobs import execute_refresh
 
     landing = settings.landing_dir()
+    if not landing.is_dir():
+        print(f"error: the landing folder {landing} does not exist (ESG_LANDING_DIR)")
+        return 2
     reports = sorted(fingerprints(landing, settings.max_document_bytes()))
     with _instance() as instance:
         result = execute_refresh(defs, instance, reports, run_config=QUIET)
-    checks = result.get_asset_check_evaluations()
-    failed = [c for c in checks if not c.passed]
     print(summary(str(settings.warehouse_path())) if result.success else "run FAILED")
-    print(f"checks:    {len(checks)} run, {len(failed)} failed (dq.check_results has the details)")
-    for c in failed:
-        print(f"           {c.asset_key.to_user_string()} {c.check_name} ({c.severity.value})")
+    for reason in failure_reasons(result):
+        print(f"           {reason}")
+    print(check_summary(result.get_asset_check_evaluations()))
     docs = settings.gx_dir() / "data_docs" / "index.html"
     print(f"GX docs:   {docs}" if docs.exists() else "GX docs:   (not built)")
     return 0 if result.success else 1

@@ -3,7 +3,7 @@
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,7 +12,8 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.gx_validation import GreatExpectationsResource
-from orchestration import settings
+from assets.tables import documentation_comments
+from orchestration import publish_guard, settings
 
 
 class LandingFolder(dg.ConfigurableResource):
@@ -43,6 +44,7 @@ class WarehouseResource(DuckDBResource):
     """
 
     published_path: str
+    landing_dir: str = ""  # named when a publish is refused (publish_guard)
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -57,10 +59,18 @@ class WarehouseResource(DuckDBResource):
             finally:
                 conn.close()
 
-    def publish(self) -> Path:
+    def publish(self, tags: Mapping[str, str] | None = None) -> Path:
+        """Swap the working file in, unless it would remove most of what is published
+        (publish_guard; the run tags may allow that)."""
         with self.get_connection() as conn:
+            for stmt in documentation_comments(conn):  # views and derived tables too
+                conn.execute(stmt)
             conn.execute("CHECKPOINT")  # everything in the main file, nothing left in the WAL
         target = Path(self.published_path)
+        try:
+            publish_guard.check(Path(self.database), target, self.landing_dir, tags)
+        except publish_guard.ShrinkRefused as refused:
+            raise dg.Failure(description=str(refused), allow_retries=False) from None
         partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
         try:
             shutil.copyfile(self.database, partial)
@@ -76,14 +86,17 @@ class WarehouseResource(DuckDBResource):
 
 def build_resources(landing_dir: Path | None = None, warehouse: Path | None = None) -> dict:
     warehouse = warehouse or settings.warehouse_path()
+    landing_dir = landing_dir or settings.landing_dir()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     return {
         "duckdb": WarehouseResource(
-            database=str(settings.build_path(warehouse)), published_path=str(warehouse)
+            database=str(settings.build_path(warehouse)),
+            published_path=str(warehouse),
+            landing_dir=str(landing_dir),
         ),
         "gx": GreatExpectationsResource(root=str(settings.gx_dir(warehouse))),
         "landing": LandingFolder(
-            path=str(landing_dir or settings.landing_dir()),
+            path=str(landing_dir),
             max_document_bytes=settings.max_document_bytes(),
             pdf_cache=str(settings.pdf_cache_dir(warehouse)),
         ),

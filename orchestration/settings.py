@@ -1,6 +1,8 @@
 """Where things live. Every path a run touches is derived here, from a few environment variables."""
 
+import hashlib
 import os
+import re
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -11,9 +13,8 @@ DEFAULT_WAREHOUSE = REPO_ROOT / "warehouse" / "esg.duckdb"
 
 # A landing file larger than this is rejected unread (bytes).
 DEFAULT_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-REPORTS_PARTITION = "reports"
 # Every asset that opens the DuckDB file: one writer at a time (set the pool's limit to 1 in
-# dagster.yaml wherever runs may overlap; see README, "Beyond one machine").
+# dagster.yaml wherever runs may overlap; see docs/operations.md, "Beyond one machine").
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
@@ -25,6 +26,19 @@ def landing_dir() -> Path:
 def warehouse_path() -> Path:
     """The published DuckDB file SQL users read: `ESG_WAREHOUSE`, else warehouse/esg.duckdb."""
     return Path(os.environ.get("ESG_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve()
+
+
+def reports_partition(warehouse: Path | None = None) -> str:
+    """The name of one warehouse's report partitions in DAGSTER_HOME: its file's stem and a
+    digest of its path, so warehouses sharing a DAGSTER_HOME never see each other's reports."""
+    path = Path(warehouse or warehouse_path()).resolve()
+    stem = re.sub(r"[^A-Za-z0-9_]", "_", path.stem)[:40]
+    return f"reports_{stem}_{hashlib.sha256(str(path).encode()).hexdigest()[:8]}"
+
+
+# Bound once per process, from the environment the process started with (`make run`, and each
+# process `make ui` starts, inherit the same ESG_WAREHOUSE).
+REPORTS_PARTITION = reports_partition()
 
 
 def build_path(published: Path | None = None) -> Path:

@@ -107,7 +107,7 @@ def test_the_same_definitions_run_with_the_multiprocess_executor(tmp_path, monke
     one writer), started from the code location as `dagster dev` would."""
     from orchestration import definitions
     from orchestration.jobs import RANGE_TAGS
-    from orchestration.settings import REPORTS_PARTITION
+    from orchestration.settings import REPORTS_PARTITION, reports_partition
 
     warehouse = tmp_path / "esg.duckdb"
     monkeypatch.setenv("ESG_EXECUTOR", "multiprocess")
@@ -116,7 +116,10 @@ def test_the_same_definitions_run_with_the_multiprocess_executor(tmp_path, monke
     reports = sorted(p.stem for p in SAMPLE_LANDING_DIR.glob("*.csv"))
     (tmp_path / "home").mkdir()
     with dg.DagsterInstance.local_temp(str(tmp_path / "home")) as instance:
-        instance.add_dynamic_partitions(REPORTS_PARTITION, reports)
+        # The partition set's name is bound at import from ESG_WAREHOUSE: this process imported
+        # the code before the test set it, the step processes after.
+        for name in {REPORTS_PARTITION, reports_partition(warehouse)}:
+            instance.add_dynamic_partitions(name, reports)
         job = dg.reconstructable(definitions.refresh_job)
         with dg.execute_job(
             job, instance, tags=dict(zip(RANGE_TAGS, (reports[0], reports[-1]), strict=True))

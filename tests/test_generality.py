@@ -274,8 +274,8 @@ def test_samples_unmapped_view_is_short_and_explained(shared_warehouse):
         "SELECT DISTINCT source_document, line_number, label FROM core.unmapped_values"
     ).fetchall()
     assert rows == [("northern-rare-earth-2024-esg-report.txt", 1662, "Petroleum")]
-    readme = (REPO_ROOT / "README.md").read_text()
-    assert "Petroleum" in readme and "1662" in readme
+    explained = (REPO_ROOT / "docs" / "checks.md").read_text()
+    assert "Petroleum" in explained and "1662" in explained
 
 
 @pytest.mark.parametrize("source", ["shared_warehouse", "sample_warehouse"])

@@ -21,7 +21,7 @@ import pytest
 
 from orchestration import ui
 from orchestration.definitions import defs
-from orchestration.settings import REPO_ROOT, REPORTS_PARTITION
+from orchestration.settings import REPO_ROOT, reports_partition
 from tests.conftest import ACME_CSV, ACME_META, copy_sample
 
 CHROMIUM = shutil.which("chromium")
@@ -69,6 +69,8 @@ def dagster_ui(tmp_path: Path):
     # A third report with a unit nobody knows: its check fails in the UI, the others publish.
     (landing / "acme-2024.csv").write_text(BAD_CSV)
     (landing / "acme-2024.yaml").write_text(ACME_META)
+    # A fourth without metadata: rejected, and its partition says so in the UI.
+    (landing / "orphan.csv").write_text("label,unit,year,value,source_line\n")
     warehouse = tmp_path / "esg.duckdb"
     env = {
         "DAGSTER_HOME": str(home),
@@ -79,8 +81,8 @@ def dagster_ui(tmp_path: Path):
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     with dg.DagsterInstance.get() as instance:  # what the sensor would have registered
-        instance.add_dynamic_partitions(
-            REPORTS_PARTITION, sorted(p.stem for p in landing.glob("*.csv"))
+        instance.add_dynamic_partitions(  # the server's processes: this warehouse's set
+            reports_partition(warehouse), sorted(p.stem for p in landing.glob("*.csv"))
         )
     port = _free_port()
     with open(tmp_path / "dagster.log", "w") as log:
@@ -139,7 +141,7 @@ def test_ui_shows_assets_and_checks_and_runs_a_materialisation(dagster_ui, tmp_p
             page.goto(f"{url}/asset-groups", wait_until="networkidle")
             page.get_by_role("button", name="Materialize all").click()
             page.get_by_role("button", name="All", exact=True).click()
-            page.get_by_text("3 partitions").wait_for()
+            page.get_by_text("4 partitions").wait_for()
             page.get_by_role("button", name="Launch backfill").click()
             status = _wait_for_run(page, url)
             page.screenshot(path=tmp_path / "runs.png")
@@ -160,6 +162,28 @@ def test_ui_shows_assets_and_checks_and_runs_a_materialisation(dagster_ui, tmp_p
             page.get_by_text("Show Markdown").first.click()
             page.get_by_text("kWhx").first.wait_for()  # the failing row names the unit
             page.screenshot(path=tmp_path / "failed_check.png")
+
+            # A rejected report's partition: an observation with its status and reason, on its
+            # events (a loaded report's partition has none).
+            page.goto(
+                f"{url}/assets/raw/report_documents?view=events&partition=orphan",
+                wait_until="networkidle",
+            )
+            entries = page.get_by_text("orphan", exact=True)
+            for i in range(entries.count()):
+                entries.nth(i).click()
+                if "observed in run" in page.inner_text("body"):
+                    break
+            page.get_by_text("rejected: metadata_missing").first.wait_for()
+            page.get_by_text("no orphan.yaml beside the document").first.wait_for()
+            page.screenshot(path=tmp_path / "rejected_partition.png")
+            page.goto(
+                f"{url}/assets/raw/report_documents?view=events&partition=acme-2024",
+                wait_until="networkidle",
+            )
+            page.get_by_text("acme-2024", exact=True).first.click()
+            page.get_by_text("materialized in run").first.wait_for()
+            assert "observed in run" not in page.inner_text("body")
         finally:
             browser.close()
     with duckdb.connect(str(warehouse), read_only=True) as con:
