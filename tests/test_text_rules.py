@@ -80,3 +80,16 @@ def test_the_scope_3_total_of_significant_categories_is_scope_3():
     assert mapping.resolve(label, "GHG", None, "ktCO2e").metric_id == "ghg.scope3"
     named = mapping.resolve("Scope 3 categories 1, 4 and 6", "GHG", None, "ktCO2e")
     assert named.status == "ignored"
+
+
+def test_a_source_tagged_scope_1_under_a_scope_1_heading_is_a_part():
+    """'Service vans (scope 1)' under 'Scope 1 emissions' names its scope as a tag: it is one
+    source among its siblings, not the heading's total; alone, the tag still reads Scope 1."""
+    part = mapping.resolve("Scope 1 emissions (t) / Service vans (scope 1)", "GHG", None, "tCO2e")
+    assert (part.metric_id, part.rule_id, part.breakdown) == (
+        "ghg.scope1",
+        "scope1_parts",
+        "Service vans (scope 1)",
+    )
+    total = mapping.resolve("Scope 1 emissions (t) / Total scope 1", "GHG", None, "tCO2e")
+    assert total.breakdown is None
