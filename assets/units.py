@@ -99,6 +99,10 @@ _RATE_BASE = re.compile(
     re.IGNORECASE,
 )
 # A unit with its heading's unit beside it, as a reader passes it: 'mL [megalitres]'.
+# 'ton/år', 'tCO2e/year': an amount per year in an annual report is the year's amount.
+_PER_YEAR = re.compile(
+    r"^(?P<num>.+?)\s*(?:/|\bper\s+)\s*(?:år|year|yr|annum|a)\.?$", re.IGNORECASE
+)
 _WITH_CONTEXT = re.compile(r"^(?P<printed>.+?)\s*\[(?P<context>[^\[\]]+)\]$")
 _CONTEXT_WORDS = re.compile(
     r"^\W*(?:(?:all\s+)?(?:figures|values|amounts)\s+)?(?:in|i|unit|enhet)\b\W*", re.IGNORECASE
@@ -208,6 +212,9 @@ def parse_unit(printed: str | None) -> ParsedUnit | None:
     if whole is not None:
         return whole
     norm = normalise(printed)
+    per_year = _PER_YEAR.match(" ".join(printed.split()))
+    if per_year and not set("/%") & set(per_year.group("num")):
+        return _one(per_year.group("num"))
     rate = _rate(norm)
     if rate is not None or "/" not in norm:
         return rate

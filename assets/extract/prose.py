@@ -15,6 +15,22 @@ from assets.extract.values import RawValue, clean
 
 _RESPECTIVELY = re.compile(r"\brespectively\b|\bresp\.", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _year(rule_pattern: re.Pattern, m: re.Match, text: str) -> tuple[bool, int | None]:
+    """A rule with a (?P<year>) group reads the sentence's year: the year printed after the
+    value, else the one year named earlier in the sentence ('In 2023 Scope 1 amounted to ...');
+    two years before the value leave the value unread (False), since either may be its year."""
+    if "year" not in rule_pattern.groupindex:
+        return True, None
+    if m.group("year"):
+        return True, int(m.group("year"))
+    starts = [e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())]
+    named = set(_YEAR.findall(text[starts[-1] if starts else 0 : m.start()]))
+    if len(named) > 1:
+        return False, None
+    return True, (int(named.pop()) if named else None)
 
 
 def _in_respective_list(text: str, end: int, next_line: str) -> bool:
@@ -33,6 +49,9 @@ def extract(lines: list[str]) -> list[RawValue]:
             for m in rule.pattern.finditer(text):
                 if _in_respective_list(text, m.end(), following):
                     continue
+                readable, year = _year(rule.pattern, m, text)
+                if not readable:
+                    continue
                 unit = m.groupdict().get("unit") or rule.default_unit
                 values.append(
                     RawValue(
@@ -40,7 +59,7 @@ def extract(lines: list[str]) -> list[RawValue]:
                         extractor="prose",
                         label=m.group(0),
                         unit=unit,
-                        year=None,
+                        year=year,
                         value_text=m.group("value"),
                         raw_text=line,
                         metric_hint=rule.metric_id,
