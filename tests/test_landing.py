@@ -141,8 +141,8 @@ def test_markdown_report_loads_with_provenance(tmp_path, build):
            FROM raw.reported_values WHERE line_number IN (8, 13) ORDER BY ALL"""
     ).fetchall()
     assert raw == [
-        (8, "tab_table", 2023, "N/A", True, lines[7]),
-        (8, "tab_table", 2024, "12,400", False, lines[7]),
+        (8, "grid", 2023, "N/A", True, lines[7]),
+        (8, "grid", 2024, "12400", False, lines[7]),  # grid: digits as read
         (13, "tab_table", 2024, "3.5", False, lines[12]),
     ]
     assert con.execute("FROM core.unmapped_values").fetchall() == []
