@@ -143,13 +143,14 @@ def test_prose_values_carry_their_metric():
     )
 
 
-def test_a_value_in_a_respectively_list_is_not_read():
-    """Which figure of 'X and Y respectively' is the metric's depends on word order: none is
-    read, on one line or when the sentence goes on to the next; a plain sentence still is."""
+def test_a_respectively_list_never_gives_its_first_figure():
+    """In 'hiring and turnover rate of X% and Y% respectively' the first figure is the hiring
+    rate: the generic turnover rule must not take it (the list rule in prose_patterns.csv may
+    take Y, the figure in the metric's own place); a plain sentence is still read."""
     one_line = ["Hires and leavers gave a hiring and turnover rate of 12% and 9% respectively."]
-    assert prose.extract(one_line) == []
+    assert 12.0 not in [v.value for v in prose.extract(one_line)]
     two_lines = ["Our hiring and turnover rate of 14.5% and", "11.2% respectively. More text."]
-    assert prose.extract(two_lines) == []
+    assert 14.5 not in [v.value for v in prose.extract(two_lines)]
     plain = ["The turnover rate was 9% in the year.", "Figures are respectively shown."]
     (value,) = prose.extract(plain)
     assert (value.metric_hint, value.value) == ("workforce.turnover_rate", 9.0)
