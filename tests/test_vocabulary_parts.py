@@ -24,7 +24,8 @@ from assets import mapping
         ("Lost time injury rate (per 200,000 hours worked)", "per 200,000 hours worked",
          "safety.ltifr", None),
         ("Water use / Ground water", "ML", "water.withdrawal", "label"),
-        ("Water discharge / Effluent to sewers", "ML", "water.discharge", "label"),
+        # a discharge by destination is ignored (docs/vocabulary.md), never summed into a total
+        ("Water discharge / Effluent to sewers", "ML", None, None),
         ("Water discharge / Total effluent discharged", "ML", "water.discharge", None),
         ("Water withdrawn in water-stressed areas", "ML", None, None),
         ("GHG: Scope 1 and 2 / Scope 2 location-based emissions (t CO2e)", "t CO2e",
