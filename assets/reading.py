@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from assets import landing, pdf_reports
-from assets.extract import document, mentions, pdf, years
+from assets.extract import document, mentions, years
 from assets.extract.values import RawValue, RowError
 from assets.tables import arrow_table, tables
 
@@ -39,12 +39,9 @@ def _read_document(
         text, row["sha256"], row["size_bytes"] = landing.read_document(report.document, max_bytes)
         return (text, *document.extract(text, report.fmt, calendar), [])
     data, row["sha256"], row["size_bytes"] = landing.read_pdf(report.document, max_bytes)
-    try:
-        words, _ = pdf_reports.parsed(
-            data, row["sha256"], row["document"], pdf_cache, landing.max_pdf_pages()
-        )
-    except pdf.PdfError as exc:
-        raise landing.RejectedReport(exc.rule, str(exc)) from exc
+    words, _ = pdf_reports.parsed(  # a pdf.PdfError is a landing.RejectedReport
+        data, row["sha256"], row["document"], pdf_cache, landing.max_pdf_pages()
+    )
     doc = words.document()
     values, row_errors = pdf_reports.read_values(doc, calendar)
     pages = [

@@ -24,6 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from assets.extract import layout
+from assets.landing import RejectedReport
 
 # Bumped whenever words or lines come out differently: cached parses of older versions are
 # parsed again.
@@ -61,12 +62,9 @@ WORD_SCHEMA = pa.schema(
 META_KEY = b"esg.pdf"
 
 
-class PdfError(Exception):
-    """A PDF that cannot be read, with the rule it broke (raw.load_errors.rule)."""
-
-    def __init__(self, rule: str, message: str) -> None:
-        super().__init__(message)
-        self.rule = rule
+class PdfError(RejectedReport):
+    """A PDF that cannot be read, with the rule it broke (raw.load_errors.rule): a landing
+    rejection like any other, so the report is rejected alone by the same handler."""
 
 
 @dataclass
