@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from assets import landing, pdf_reports
-from assets.extract import document, mentions, years
+from assets.extract import document, layout, mentions, years
 from assets.extract.values import RawValue, RowError
 from assets.tables import arrow_table, tables
 
@@ -87,7 +87,7 @@ def _load_report(
         base = _report_columns(row)
         found = [
             base | {"line_number": m.line_number, "text": m.text, "metric_id": m.metric_id}
-            for m in mentions.extract(text.splitlines(), value_lines)
+            for m in mentions.extract(layout.text_lines(text), value_lines)
         ]
     return row, extracted, found, errors
 

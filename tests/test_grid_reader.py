@@ -214,3 +214,37 @@ def test_extract_document_reads_a_layout_document_of_positioned_words():
         ("Scope 1 (tCO2e)", "tCO2e", 2024, "1250", 3),
         ("Scope 1 (tCO2e)", "tCO2e", 2023, "1310", 3),
     }
+
+
+def test_a_pdf_converted_to_text_with_page_breaks_blank_rows_and_a_dated_footer():
+    """pdftotext-style text: form feeds start pages (line numbers still count line feeds only),
+    rows spaced by blank lines stay one table, fused footnote lists ('diversity1,3') are no
+    decimal commas, and the page footer's 'May 2025' is a date, not a 2024 value."""
+    values, errors = _read("converted_pdf_text.txt")
+    got = {(v.line_number, v.page, v.year, v.value_text) for v in values}
+    assert (14, 2, 2022, "1215") in got  # '1,215': the footnote lists decide nothing
+    assert (15, 2, 2024, "2655") in got
+    assert (19, 2, 2023, "11.8") in got  # after a blank line and a heading, still the table
+    assert not any(v.value_text == "2025" for v in values)
+    assert not errors
+    lines = (LAYOUTS / "converted_pdf_text.txt").read_text().split("\n")
+    assert lines[14 - 1].split()[:2] == ["Purchased", "electricity"]  # line 14 as grep counts
+
+
+def test_a_document_convention_ignores_a_stray_mark():
+    dots = [f"{n}.5" for n in range(20)]
+    assert numbers.Convention.of_document([*dots, "1,0891"]) == numbers.Convention(False, True)
+    assert numbers.Convention.of_document([*dots, "1,5", "2,5", "3,5"]) == numbers.Convention(
+        True, True
+    )
+    assert numbers.Convention.of(["diversity1,3", "($m)1,2"]) == numbers.Convention(False, False)
+    assert numbers.Convention.of(["0,5"]) == numbers.Convention(True, False)
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "date"),
+    [("May", "2025", True), ("mars", "2024", True), ("Sep.", "2023", True),
+     ("tonnes", "2025", False), ("May", "12,5", False)],
+)  # fmt: skip
+def test_a_year_after_a_month_name_is_a_date(before, text, date):
+    assert periods.is_date(before, text) is date

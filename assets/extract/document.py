@@ -47,8 +47,15 @@ def extract_document(
 def extract_text(
     text: str, calendar: Calendar | None = None
 ) -> tuple[list[RawValue], list[RowError]]:
-    """Values of a report text (.txt/.md): see extract_document."""
-    return extract_document(layout.from_text(text), calendar, text.splitlines())
+    """Values of a report text (.txt/.md): see extract_document. A text whose page breaks are
+    form feeds gives every value its page (grid values have it already)."""
+    doc = layout.from_text(text)
+    values, errors = extract_document(doc, calendar, layout.text_lines(text))
+    page_of = {line.number: line.page for line in doc.lines}
+    for v in values:
+        if v.page is None:
+            v.page = page_of.get(v.line_number)
+    return values, errors
 
 
 def extract(

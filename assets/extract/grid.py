@@ -49,7 +49,8 @@ from assets.extract.units_in_text import known, unit_in
 from assets.extract.values import RawValue, RowError, clean
 
 EXTRACTOR = "grid"
-MAX_GAP_LINES = 3  # lines without values that end a table of words
+MAX_GAP_LINES = 3  # label-only lines without values that end a table of words
+MAX_BLANK_LINES = 3  # blank lines in a row under a header before its first row
 MAX_LABEL_WORDS = 14
 MAX_CAPTION_WORDS = 14
 MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
@@ -237,7 +238,7 @@ class _Reader:
         self.errors: list[RowError] = []
         self.used: set[int] = set()
         self.joined: set[int] = set()  # lines read as part of the line above
-        self.doc_conv = numbers.Convention.of([ln.text for ln in doc.lines])
+        self.doc_conv = numbers.Convention.of_document([ln.text for ln in doc.lines])
 
     # -- finding tables ---------------------------------------------------------------
     def run(self) -> None:
@@ -387,7 +388,7 @@ class _Reader:
         groups: dict[int, str] = {}
         unit_heading: str | None = None
         pending: list[Line] = []  # label-only lines of words above a row
-        quiet = 0
+        quiet = blank = 0
         last_values_row = False
         end = j
         k = j
@@ -405,11 +406,15 @@ class _Reader:
                 continue
             cells = word_cells(line, self.cw, *table.x_range)
             if not line.cells and not cells:
-                quiet += 1
-                if quiet >= MAX_GAP_LINES:
+                # blank lines between the header and its first row (converters space them
+                # apart) do not count toward the table's end; later ones do
+                blank += 1
+                quiet += end > j
+                if quiet >= MAX_GAP_LINES or blank > MAX_BLANK_LINES:
                     break
                 k += 1
                 continue
+            blank = 0
             if _header(cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None):
                 if line.text == table.header_line.text:
                     k += 1
@@ -610,6 +615,10 @@ class _Reader:
             words = [
                 t for t in line.tokens if table.x_range[0] <= (t.x0 + t.x1) / 2 < table.x_range[1]
             ]
+            words = [  # a year after a month name ('May 2025', a page footer's date) is no value
+                t for n, t in enumerate(words)
+                if not (n and periods.is_date(_text(words[n - 1]), _text(t)))
+            ]  # fmt: skip
             label_words: list[str] = []
             for t in words:
                 col = self._column_of(t, table)
@@ -699,9 +708,9 @@ class _Reader:
                         t for t in (col.header, col.qualifier) if t),
                     raw_text=_printed(line),
                     page=line.page,
-                    bbox_x0=line.x0 if line.page else None,
+                    bbox_x0=line.x0 if line.top is not None else None,
                     bbox_top=line.top,
-                    bbox_x1=line.x1 if line.page else None,
+                    bbox_x1=line.x1 if line.top is not None else None,
                     bbox_bottom=line.bottom,
                 )
             )  # fmt: skip
@@ -793,8 +802,8 @@ class _Reader:
                 line_number=line.number, extractor=EXTRACTOR, label=label,
                 unit=known(unit) or unit if unit else None, year=None, value_text=v.text,
                 table_title=title, raw_text=_printed(line), page=line.page,
-                bbox_x0=line.x0 if line.page else None, bbox_top=line.top,
-                bbox_x1=line.x1 if line.page else None, bbox_bottom=line.bottom,
+                bbox_x0=line.x0 if line.top is not None else None, bbox_top=line.top,
+                bbox_x1=line.x1 if line.top is not None else None, bbox_bottom=line.bottom,
             )
         )  # fmt: skip
 

@@ -92,6 +92,22 @@ def table_line(number: int, text: str) -> Line:
     return text_line(number, text)
 
 
+def text_lines(text: str) -> list[str]:
+    """A text's lines as editors and grep number them: broken at line feeds only (a form feed,
+    a converted PDF's page break, starts a page, not a line; it is dropped from the text)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [ln.removesuffix("\r").replace("\f", "") for ln in lines]
+
+
 def from_text(text: str) -> Document:
-    """A text document's lines, numbered from 1 as the file's lines are."""
-    return Document([table_line(k, line) for k, line in enumerate(text.splitlines(), start=1)])
+    """A text document's lines, numbered from 1 as the file's lines are; where the text marks
+    page breaks with form feeds (pdftotext does), each line keeps its page too."""
+    lines = [table_line(k, line) for k, line in enumerate(text_lines(text), start=1)]
+    if "\f" in text:
+        page = 1
+        for line, raw in zip(lines, text.split("\n"), strict=False):
+            page += raw.count("\f")
+            line.page = page
+    return Document(lines)

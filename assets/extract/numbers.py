@@ -4,7 +4,8 @@
   or a comma. A comma followed by exactly three digits ('1,150') is a thousands separator in a
   table whose other numbers use a decimal dot and a decimal mark in a table (or, failing that,
   a document) whose other numbers use a decimal comma ('0,5'); where both conventions are seen,
-  or neither decides and the document prints decimal commas too, it is not guessed.
+  or neither decides and the document prints decimal commas too, it is not guessed. In a
+  document, one or two marks of one kind against ten times as many of the other are strays.
 - A value is printed as a number, a not-reported mark ('-', 'N/A', 'Not reported'), 'Nil'
   (zero), a number in parentheses (its sign is not guessed: an error), or a number followed by a
   unit ('37 tCO2e', '81%').
@@ -33,7 +34,9 @@ _NUM = re.compile(
 # after a space.
 _NOTE_REF = re.compile(r"^(.*?\S)(?:(\d)|\s+(\d{1,2}))\)$")
 _PARENS = re.compile(r"^\(\s*\d[\d,.\s]*\)$")
-_COMMA_DECIMAL = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\d,])")
+# A comma number fused to a word or a closing parenthesis ('diversity1,3', '($m)1,2') is a list
+# of footnote references, not a decimal: the lookbehind leaves it out.
+_COMMA_DECIMAL = re.compile(r"(?<![\w,.)])\d+,(?:\d{1,2}|\d{4,})(?![\d,])")
 _DOT_DECIMAL = re.compile(r"(?<![\d,.])\d+\.(?:\d{1,2}|\d{4,})(?![\d.])")
 _COMMA_GROUPS = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?![\d])|\d,\d{3}\.\d")
 _DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?![\d])|\d\.\d{3},\d")
@@ -58,6 +61,19 @@ class Convention:
         if not (comma or dot) and fallback is not None:
             return fallback
         return Convention(comma, dot)
+
+    @staticmethod
+    def of_document(texts: list[str]) -> Convention:
+        """A document's convention: a mark seen at most twice against ten times as many of the
+        other is a stray (a footnote fused to a number, a quoted figure), not the document's."""
+        joined = "  ".join(texts)
+        comma = len(_COMMA_DECIMAL.findall(joined)) + len(_DOT_GROUPS.findall(joined))
+        dot = len(_DOT_DECIMAL.findall(joined)) + len(_COMMA_GROUPS.findall(joined))
+        if comma and comma <= 2 and dot >= 10 * comma:
+            comma = 0
+        elif dot and dot <= 2 and comma >= 10 * dot:
+            dot = 0
+        return Convention(bool(comma), bool(dot))
 
 
 @dataclass(frozen=True)

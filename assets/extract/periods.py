@@ -13,6 +13,7 @@ below, matched as whole words (prefixes for Swedish compounds such as 'basåret'
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
@@ -83,3 +84,19 @@ def classify(text: str) -> Period | None:
         if _ROLE[role].fullmatch(cell):
             return Period(role, None, text)
     return None
+
+
+_MONTHS = {
+    m.lower().rstrip(".")
+    for names in (calendar.month_name, calendar.month_abbr)
+    for m in names
+    if m
+} | {  # Swedish
+    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
+    "oktober", "november", "december",
+}  # fmt: skip
+
+
+def is_date(before: str, text: str) -> bool:
+    """A year printed after a month name ('March 2024', 'maj 2025') is a date, never a value."""
+    return bool(re.fullmatch(r"(19|20)\d\d", text)) and before.lower().rstrip(".,") in _MONTHS
