@@ -168,6 +168,55 @@ def test_a_total_of_scopes_matching_neither_method_withholds_it_and_its_scopes(b
     }
 
 
+@pytest.mark.parametrize(("total", "passes"), [('"9,000"', True), ('"1,400"', False)])
+def test_a_total_beside_a_scope_the_report_gives_no_fact_for_may_exceed_the_others(
+    build, tmp_path, total, passes
+):
+    """ACME prints Scope 1, Scope 2 and a total of scopes 1-3, but no Scope 3 figure was read:
+    a total above scopes 1 and 2 is no inconsistency (Scope 3 adds to it), so everything
+    publishes; a total below them is one (no missing scope can lower a sum)."""
+    landing = tmp_path / "landing"
+    rows = 'Scope 1,tCO2e,2024,"1,000",20,,ghg.scope1\nScope 2,tCO2e,2024,500,21,,ghg.scope2\n'
+    acme(landing, rows + f"Total emissions scope 1-3,tCO2e,2024,{total},23,,ghg.total\n")
+    con = build(landing)
+    found = failures(con, "rule_ghg_total_is_sum_of_scopes")
+    if passes:
+        assert found == [] and withheld_facts(con) == [] and published(con, "ACME") == 3
+        return
+    assert [(m, n) for _, _, _, m, n, _ in found] == [("ghg.total", 23)]
+    assert {m for _, _, m, *_ in withheld_facts(con)} == {"ghg.total", "ghg.scope1", "ghg.scope2"}
+
+
+@pytest.mark.parametrize(
+    ("total", "withheld_scopes"),
+    [
+        ('"546,015"', set()),  # 15 t off: no scope is 100 times as large as the gap
+        ('"546,100"', {"ghg.scope1"}),  # 100 t off: scope 1 (2,000 t) could be the misread one
+        ('"556,000"', {"ghg.scope1", "ghg.scope2", "ghg.scope3"}),  # 10,000 t off: any scope
+    ],
+)
+def test_a_total_near_its_scopes_withholds_only_what_the_gap_could_be_in(
+    build, tmp_path, total, withheld_scopes
+):
+    """Scopes 1-3 of 2,000 t, 44,000 t and 500,000 t beside a total a little off their sum: the
+    total is withheld; a scope is withheld with it only when the whole gap would change it by
+    more than 1 % (it might be the misread figure); the others publish."""
+    landing = tmp_path / "landing"
+    acme(
+        landing,
+        'Scope 1,tCO2e,2024,"2,000",20,,ghg.scope1\n'
+        'Scope 2,tCO2e,2024,"44,000",21,,ghg.scope2\n'
+        'Scope 3,tCO2e,2024,"500,000",22,,ghg.scope3\n'
+        f"Total emissions,tCO2e,2024,{total},23,,ghg.total\n",
+    )
+    con = build(landing)
+    assert [(m, n) for _, _, _, m, n, _ in failures(con, "rule_ghg_total_is_sum_of_scopes")] == [
+        ("ghg.total", 23)
+    ]
+    assert {m for _, _, m, *_ in withheld_facts(con)} == {"ghg.total"} | withheld_scopes
+    assert published(con, "ACME") == 3 - len(withheld_scopes)
+
+
 def test_a_restatement_names_both_reports_and_the_later_one_publishes(build, tmp_path):
     """ACME's 2023 report prints Scope 2 of 2022 and 2023; its 2024 report restates 2023 (450
     t, was 400 t) and repeats 2022 alike. restated_values names the 2023 value with both
