@@ -75,6 +75,7 @@ class Column:
     unit: str | None = None
     lo: float = 0.0
     hi: float = 0.0
+    span: Column | None = None  # the period column a sub-column sits under (rule 2b)
 
 
 @dataclass
@@ -86,6 +87,8 @@ class Table:
     cells: bool
     x_range: tuple[float, float]
     errors: list[RowError] = field(default_factory=list)
+    spans: list[Column] = field(default_factory=list)  # periods split into sub-columns
+    row_units: list[str | None] = field(default_factory=list)  # units of the values read
 
 
 def _char_width(doc: Document) -> float:
@@ -322,6 +325,7 @@ class _Reader:
         cells = word_cells(line, self.cw, *table.x_range)
         actual = [c for c in table.columns if c.period.actual]
         under: dict[int, str] = {}
+        subs: dict[int, list[Token]] = {}
         for cell in cells:
             text = _text(cell)
             if not text:
@@ -331,21 +335,25 @@ class _Reader:
                 if _is_number(text):
                     return j  # a value: a row, not a second header line
                 under[id(col)] = text
+                subs.setdefault(id(col), []).append(cell)
         if len(under) * 2 < max(len(actual), 1):
             return j
-        for c in table.columns:
-            q = under.get(id(c))
-            if q is None:
-                continue
-            role = periods.classify(q)
-            if role is not None and role.role != periods.ACTUAL:
-                c.period = periods.Period(role.role, c.period.label, c.header)
-            elif unit_in(q) or known(q):
-                c.unit = unit_in(q) or known(q)
-            else:
-                c.qualifier = q
+        split = self._split_spans(table, subs)
+        if split:
+            for c in table.columns:
+                _qualify(c, c.qualifier or "")
+            # a period with a non-actual sub-column ('Target') has no one value for the period
+            table.spans = [
+                s for s in table.spans
+                if all(c.period.actual for c in table.columns if c.span is s)
+            ]  # fmt: skip
+        else:
+            for c in table.columns:
+                q = under.get(id(c))
+                if q is not None:
+                    _qualify(c, q)
         actual = [c for c in table.columns if c.period.actual]
-        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1:
+        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1 and not split:
             for c in actual:  # one word over every year ('Retrospective') tells none apart
                 c.qualifier = None
         left = " ".join(_text(c) for c in cells if self._column_of(c, table) is None and _text(c))
@@ -355,6 +363,54 @@ class _Reader:
         while j < len(self.lines) and self.lines[j].cells and not self.lines[j].tokens:
             j += 1
         return j
+
+    def _split_spans(self, table: Table, subs: dict[int, list[Token]]) -> bool:
+        """Periods each spanning several sub-column headers (rule 2b: 'FY2023' over 'Scope 1
+        Scope 2'): each period column becomes one column per sub-header, of the same period,
+        named by it; the period itself is kept as the span a value centred under it fills."""
+        actual = [c for c in table.columns if c.period.actual]
+        counts = {len(subs.get(id(c), [])) for c in actual}
+        if table.cells or len(actual) < 2 or len(counts) != 1 or min(counts) < 2:
+            return False
+        columns: list[Column] = []
+        for c in table.columns:
+            cells = subs.get(id(c))
+            if not cells:
+                columns.append(c)
+                continue
+            span = Column(c.index, cells[0].x0, cells[-1].x1, c.period, c.year, c.header)
+            table.spans.append(span)
+            for cell in cells:
+                columns.append(Column(
+                    c.index, cell.x0, cell.x1, c.period, c.year, c.header,
+                    qualifier=_text(cell), span=span,
+                ))  # fmt: skip
+        _bands(columns, False)
+        for span in table.spans:
+            under = [c for c in columns if c.span is span]
+            span.lo, span.hi = under[0].lo, under[-1].hi
+        table.columns = columns
+        return True
+
+    def _spanning(self, words: list[Token], table: Table) -> dict[int, Column]:
+        """The words of a row that are the one value under a period's span and centred
+        between its sub-columns (closer to the span's middle than to any sub-column's centre):
+        the row's value for the whole period (rule 2b), by the word's id."""
+        found: dict[int, Column] = {}
+        for span in table.spans:
+            inside = [
+                t for t in words
+                if span.lo <= (t.x0 + t.x1) / 2 < span.hi and numbers_like(_text(t))
+            ]  # fmt: skip
+            if len(inside) != 1:
+                continue
+            t = inside[0]
+            centre = (t.x0 + t.x1) / 2
+            middle = (span.x0 + span.x1) / 2
+            subs = [c for c in table.columns if c.span is span]
+            if all(abs(centre - middle) < abs(centre - (c.x0 + c.x1) / 2) for c in subs):
+                found[id(t)] = span
+        return found
 
     def _column_of(self, cell: Token, table: Table) -> Column | None:
         centre = (cell.x0 + cell.x1) / 2
@@ -411,7 +467,7 @@ class _Reader:
                 k += 1
                 continue
             if _header(cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None):
-                if line.text == table.header_line.text:
+                if line.text == table.header_line.text and not table.spans:
                     k += 1
                     end = k
                     continue
@@ -611,8 +667,9 @@ class _Reader:
                 t for t in line.tokens if table.x_range[0] <= (t.x0 + t.x1) / 2 < table.x_range[1]
             ]
             label_words: list[str] = []
+            spanning = self._spanning(words, table) if table.spans else {}
             for t in words:
-                col = self._column_of(t, table)
+                col = spanning.get(id(t)) or self._column_of(t, table)
                 text = _text(t)
                 if col is not None and (
                     numbers_like(text) or by_col.get(id(col)) or col.period.role == periods.UNIT
@@ -676,6 +733,10 @@ class _Reader:
                 or table.title_unit
             )
             unit = known(unit) or unit if unit else None
+            if unit is None and mapping.stands_for_heading(row_label or ""):
+                # a Total row with no unit of its own: the one unit the rows above it print
+                above = set(table.row_units)
+                unit = above.pop() if len(above) == 1 else None
             context = heading_unit or unit_heading or col.unit or table.title_unit
             if unit and context and unit != context and _scales_differ(unit, context):
                 self.errors.append(RowError(
@@ -684,6 +745,7 @@ class _Reader:
                     " (same quantity, another scale): not read",
                 ))  # fmt: skip
                 continue
+            table.row_units.append(unit)
             full = f"{label} / {col.qualifier}" if col.qualifier else label
             plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
             self.values.append(
@@ -812,6 +874,22 @@ def _path_above(path: list[str], label: str) -> list[str]:
         ):
             return path[:n]
     return path
+
+
+def _qualify(c: Column, q: str) -> None:
+    """A second header line's words over column c: a role ('Target') makes it non-actual, a
+    unit is its unit, other words qualify its values' label (rule 2)."""
+    if not q:
+        return
+    role = periods.classify(q)
+    if role is not None and role.role != periods.ACTUAL:
+        c.period = periods.Period(role.role, c.period.label, c.header)
+        c.qualifier = None
+    elif unit_in(q) or known(q):
+        c.unit = unit_in(q) or known(q)
+        c.qualifier = None
+    else:
+        c.qualifier = q
 
 
 def _calendar_year(calendar: years.Calendar | None) -> bool:
