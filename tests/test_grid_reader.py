@@ -245,3 +245,25 @@ def test_periods_spanning_sub_columns_and_a_value_centred_under_a_whole_period()
         ("Staff on payroll / Actual", 2023, "412"),
         ("Staff on payroll / Actual", 2024, "436"),
     }
+
+
+def test_period_spans_in_a_pdf():
+    """The same layout printed in a PDF (x in points): sub-column values and the total centred
+    under each year."""
+    from assets.extract import pdf
+    from tests import pdf_fixtures as fx
+
+    doc = pdf.parse(fx.pdf_bytes([fx.period_span_page()]), "t.pdf", 10).document()
+    values, _ = document.extract_document(doc, CALENDAR_2024)
+    got = {(v.label, v.unit, v.year, v.value_text) for v in values}
+    assert got == {
+        ("Emissions (tCO2e) / On-site", "tCO2e", 2022, "212"),
+        ("Emissions (tCO2e) / Grid", "tCO2e", 2022, "1540"),
+        ("Emissions (tCO2e) / On-site", "tCO2e", 2023, "198"),
+        ("Emissions (tCO2e) / Grid", "tCO2e", 2023, "1475"),
+        ("Emissions (tCO2e) / On-site", "tCO2e", 2024, "187"),
+        ("Emissions (tCO2e) / Grid", "tCO2e", 2024, "1390"),
+        ("Total", "tCO2e", 2022, "1752"),
+        ("Total", "tCO2e", 2023, "1673"),
+        ("Total", "tCO2e", 2024, "1577"),
+    }

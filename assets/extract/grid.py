@@ -10,6 +10,10 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
 2. Second header line: the line right below, with words but no numbers under the years
    ('Location-based  Market-based', 'Absolute  Intensity'), qualifies each column: a unit
    there is the column's unit, any other words are added to the label of its values.
+   2b. When every year spans several such words ('FY2023' over 'Scope 1  Scope 2'), each is a
+   sub-column of that year; a row's one value centred under a year's span is the row's value
+   for the year (a total printed across it). A Total row without a unit takes the one unit
+   the rows above it in the table print.
 3. Side by side: a header whose periods are followed by a title and periods again holds two
    tables sharing lines; each is read over its own x-range.
 4. Rows: the lines below whose values fall under the period columns (a cell index, or a word
