@@ -245,6 +245,13 @@ def test_periods_spanning_sub_columns_and_a_value_centred_under_a_whole_period()
         ("Staff on payroll / Actual", 2023, "412"),
         ("Staff on payroll / Actual", 2024, "436"),
     }
+    # the caption names each sub-column's unit
+    assert {(v.label, v.unit, v.year) for v in by_line[25]} == {
+        ("Energy bought / Diesel", "litres", 2023),
+        ("Energy bought / Power", "MWh", 2023),
+        ("Energy bought / Diesel", "litres", 2024),
+        ("Energy bought / Power", "MWh", 2024),
+    }
 
 
 def test_period_spans_in_a_pdf():

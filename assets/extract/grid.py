@@ -13,7 +13,8 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
    2b. When every year spans several such words ('FY2023' over 'Scope 1  Scope 2'), each is a
    sub-column of that year; a row's one value centred under a year's span is the row's value
    for the year (a total printed across it). A Total row without a unit takes the one unit
-   the rows above it in the table print.
+   the rows above it in the table print; a sub-column named with a unit in the lines just
+   above the table ('Fuel in litres, Electricity in kWh') takes that unit.
 3. Side by side: a header whose periods are followed by a title and periods again holds two
    tables sharing lines; each is read over its own x-range.
 4. Rows: the lines below whose values fall under the period columns (a cell index, or a word
@@ -346,6 +347,7 @@ class _Reader:
         if split:
             for c in table.columns:
                 _qualify(c, c.qualifier or "")
+            self._units_named_above(i, table)
             # a period with a non-actual sub-column ('Target') has no one value for the period
             table.spans = [
                 s for s in table.spans
@@ -395,6 +397,23 @@ class _Reader:
             span.lo, span.hi = under[0].lo, under[-1].hi
         table.columns = columns
         return True
+
+    def _units_named_above(self, i: int, table: Table) -> None:
+        """A sub-column named with its unit in the lines just above the table ('Fuel in
+        litres, Electricity in kWh') takes that unit."""
+        header = self.lines[i]
+        above = " ".join(
+            clean(ln.text) for ln in self.lines[max(i - 3, 0) : i] if ln.page == header.page
+        )
+        for c in table.columns:
+            if c.span is None or c.unit or not c.qualifier:
+                continue
+            m = re.search(rf"\b{re.escape(c.qualifier)}\s+(?:is\s+)?in\s+([^,;()]+)", above, re.I)
+            words = m.group(1).split()[:4] if m else []
+            for n in range(len(words), 0, -1):  # 'litres petrol': litres
+                if unit := known(" ".join(words[:n])):
+                    c.unit = unit
+                    break
 
     def _spanning(self, words: list[Token], table: Table) -> dict[int, Column]:
         """The words of a row that are the one value under a period's span and centred
