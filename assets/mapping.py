@@ -94,7 +94,7 @@ def _matches(text: str, table_title: str | None, touch_from: int = 0) -> list[Ma
     return found
 
 
-def _stands_for_heading(leaf: str) -> bool:
+def stands_for_heading(leaf: str) -> bool:
     return any(
         r.metric_id == HEADING and r.label_pattern.search(leaf) for r in reference.label_rules()
     )
@@ -122,11 +122,11 @@ def candidates(
     found = []
     if headings:
         path = PATH_SEP.join([*headings, leaf])
-        if _stands_for_heading(leaf):  # 'Scope 1 / Total': the heading names the metric
+        if stands_for_heading(leaf):  # 'Scope 1 / Total': the heading names the metric
             found = _matches(path, title)
         else:
             found = _matches(path, title, touch_from=len(path) - len(leaf))
-    if not found or not headings or not _stands_for_heading(leaf):
+    if not found or not headings or not stands_for_heading(leaf):
         found += _matches(leaf, title)
     if unit is None and not strict:
         found = [

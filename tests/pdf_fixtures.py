@@ -121,3 +121,32 @@ def wrapped_label_page() -> Page:
     texts.append(Text(50, 120, "Energy used by the company-owned"))
     texts += row(132, "vehicle fleet (MWh)", ["2,716", "2,488"], 50, (380, 460))
     return Page(texts)
+
+
+def centred(mid: float, y: float, text: str, size: float = 10) -> Text:
+    """A text centred on x = mid."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return Text(mid - stringWidth(text, "Helvetica", size) / 2, y, text, size)
+
+
+def period_span_page() -> Page:
+    """Years each centred over two sub-columns ('On-site  Grid'); a row of two values a year,
+    and a total row whose one value a year is centred under the year."""
+    mids = {"2022": 250, "2023": 370, "2024": 490}
+    texts = [Text(50, 80, "Energy and emissions of the workshops", 12)]
+    for year, mid in mids.items():
+        texts.append(centred(mid, 110, year))
+        texts += [centred(mid - 28, 125, "On-site"), centred(mid + 28, 125, "Grid")]
+    rows = {
+        "Emissions (tCO2e)": [("212", "1,540"), ("198", "1,475"), ("187", "1,390")],
+        "Total": ["1,752", "1,673", "1,577"],
+    }
+    for (label, cells), y in zip(rows.items(), (145, 165), strict=True):
+        texts.append(Text(50, y, label))
+        for mid, cell in zip(mids.values(), cells, strict=True):
+            if isinstance(cell, tuple):
+                texts += [centred(mid - 28, y, cell[0]), centred(mid + 28, y, cell[1])]
+            else:
+                texts.append(centred(mid, y, cell))
+    return Page(texts)

@@ -248,3 +248,63 @@ def test_a_document_convention_ignores_a_stray_mark():
 )  # fmt: skip
 def test_a_year_after_a_month_name_is_a_date(before, text, date):
     assert periods.is_date(before, text) is date
+
+
+def test_periods_spanning_sub_columns_and_a_value_centred_under_a_whole_period():
+    """'FY2023' over 'Direct  Indirect': each value is read under its sub-column, labelled with
+    the row label and the sub-column's name; a single value centred under a period is the row's
+    value for the whole period; an identical period header below starts a new table."""
+    values, _ = _read("period_spans.txt")
+    got = {(v.line_number, v.label, v.unit, v.year, v.value_text) for v in values}
+    assert (5, "Emissions (kgCO2e) / Direct", "kgCO2e", 2022, "4310") in got
+    assert (5, "Emissions (kgCO2e) / Indirect", "kgCO2e", 2022, "612480") in got
+    assert (5, "Emissions (kgCO2e) / Indirect", "kgCO2e", 2024, "587260") in got
+    # the total row prints no unit: it takes the one unit the rows above it print
+    assert (6, "Sum", "kgCO2e", 2022, "616790") in got
+    assert (6, "Sum", "kgCO2e", 2024, "591165") in got
+    assert (12, "Water drawn (m3) / Recycled", "m3", 2023, "9120") in got
+    assert (13, "Total", "m3", 2023, "78970") in got
+    assert not any(v.line_number in (4, 11) for v in values)  # sub-headers are no rows
+    by_line = {}
+    for v in values:
+        by_line.setdefault(v.line_number, []).append(v)
+    assert [v.value_text for v in by_line[5] if v.year == 2023] == ["n/a", "598120"]
+    assert {v.column_header for v in by_line[6] if v.value_text != "n/a"} == {"FY2022", "FY2024"}
+    assert {v.column_header for v in by_line[5] if v.year == 2022} == {
+        "FY2022 / Direct",
+        "FY2022 / Indirect",
+    }
+    # 'Goal' under a year is no actual value; the actual sub-column still is
+    assert {(v.label, v.year, v.value_text) for v in by_line[19]} == {
+        ("Staff on payroll / Actual", 2023, "412"),
+        ("Staff on payroll / Actual", 2024, "436"),
+    }
+    # the caption names each sub-column's unit
+    assert {(v.label, v.unit, v.year) for v in by_line[25]} == {
+        ("Energy bought / Diesel", "litres", 2023),
+        ("Energy bought / Power", "MWh", 2023),
+        ("Energy bought / Diesel", "litres", 2024),
+        ("Energy bought / Power", "MWh", 2024),
+    }
+
+
+def test_period_spans_in_a_pdf():
+    """The same layout printed in a PDF (x in points): sub-column values and the total centred
+    under each year."""
+    from assets.extract import pdf
+    from tests import pdf_fixtures as fx
+
+    doc = pdf.parse(fx.pdf_bytes([fx.period_span_page()]), "t.pdf", 10).document()
+    values, _ = document.extract_document(doc, CALENDAR_2024)
+    got = {(v.label, v.unit, v.year, v.value_text) for v in values}
+    assert got == {
+        ("Emissions (tCO2e) / On-site", "tCO2e", 2022, "212"),
+        ("Emissions (tCO2e) / Grid", "tCO2e", 2022, "1540"),
+        ("Emissions (tCO2e) / On-site", "tCO2e", 2023, "198"),
+        ("Emissions (tCO2e) / Grid", "tCO2e", 2023, "1475"),
+        ("Emissions (tCO2e) / On-site", "tCO2e", 2024, "187"),
+        ("Emissions (tCO2e) / Grid", "tCO2e", 2024, "1390"),
+        ("Total", "tCO2e", 2022, "1752"),
+        ("Total", "tCO2e", 2023, "1673"),
+        ("Total", "tCO2e", 2024, "1577"),
+    }

@@ -291,6 +291,21 @@ def test_a_table_of_biogenic_or_like_for_like_emissions_gives_no_scope():
     assert mapping.resolve("Scope 2 (market-based)", title, None, "tCO2e").status == "ignored"
 
 
+@pytest.mark.parametrize(
+    ("title", "metric"),
+    [
+        ("Scope 1 emissions of the fleet", "ghg.scope1"),
+        ("Scope 2 emissions, tCO2e", "ghg.scope2"),
+        ("Scope 3 emissions by category", "ghg.scope3"),
+        ("Scope 1 and 2 emissions", "ghg.scope1_2"),
+        # a title naming scopes one by one is no one scope's table: its Total is the total
+        ("Direct emissions (Scope 1) and indirect emissions (Scope 2)", "ghg.total"),
+    ],
+)
+def test_the_total_row_of_a_table_is_the_scope_its_title_names_alone(title, metric):
+    assert mapping.resolve("Total", title, None, "tCO2e").metric_id == metric
+
+
 def test_a_column_qualifier_in_the_path_absolute_or_intensity():
     """A reader may append a column's qualifier to the path: 'Absolute' adds nothing, an
     intensity column is never the amount."""

@@ -10,6 +10,11 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
 2. Second header line: the line right below, with words but no numbers under the years
    ('Location-based  Market-based', 'Absolute  Intensity'), qualifies each column: a unit
    there is the column's unit, any other words are added to the label of its values.
+   2b. When every year spans several such words ('FY2023' over 'Scope 1  Scope 2'), each is a
+   sub-column of that year; a row's one value centred under a year's span is the row's value
+   for the year (a total printed across it). A Total row without a unit takes the one unit
+   the rows above it in the table print; a sub-column named with a unit in the lines just
+   above the table ('Fuel in litres, Electricity in kWh') takes that unit.
 3. Side by side: a header whose periods are followed by a title and periods again holds two
    tables sharing lines; each is read over its own x-range.
 4. Rows: the lines below whose values fall under the period columns (a cell index, or a word
@@ -76,6 +81,7 @@ class Column:
     unit: str | None = None
     lo: float = 0.0
     hi: float = 0.0
+    span: Column | None = None  # the period column a sub-column sits under (rule 2b)
 
 
 @dataclass
@@ -87,6 +93,8 @@ class Table:
     cells: bool
     x_range: tuple[float, float]
     errors: list[RowError] = field(default_factory=list)
+    spans: list[Column] = field(default_factory=list)  # periods split into sub-columns
+    row_units: list[str | None] = field(default_factory=list)  # units of the values read
 
 
 def _char_width(doc: Document) -> float:
@@ -323,6 +331,7 @@ class _Reader:
         cells = word_cells(line, self.cw, *table.x_range)
         actual = [c for c in table.columns if c.period.actual]
         under: dict[int, str] = {}
+        subs: dict[int, list[Token]] = {}
         for cell in cells:
             text = _text(cell)
             if not text:
@@ -332,21 +341,26 @@ class _Reader:
                 if _is_number(text):
                     return j  # a value: a row, not a second header line
                 under[id(col)] = text
+                subs.setdefault(id(col), []).append(cell)
         if len(under) * 2 < max(len(actual), 1):
             return j
-        for c in table.columns:
-            q = under.get(id(c))
-            if q is None:
-                continue
-            role = periods.classify(q)
-            if role is not None and role.role != periods.ACTUAL:
-                c.period = periods.Period(role.role, c.period.label, c.header)
-            elif unit_in(q) or known(q):
-                c.unit = unit_in(q) or known(q)
-            else:
-                c.qualifier = q
+        split = self._split_spans(table, subs)
+        if split:
+            for c in table.columns:
+                _qualify(c, c.qualifier or "")
+            self._units_named_above(i, table)
+            # a period with a non-actual sub-column ('Target') has no one value for the period
+            table.spans = [
+                s for s in table.spans
+                if all(c.period.actual for c in table.columns if c.span is s)
+            ]  # fmt: skip
+        else:
+            for c in table.columns:
+                q = under.get(id(c))
+                if q is not None:
+                    _qualify(c, q)
         actual = [c for c in table.columns if c.period.actual]
-        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1:
+        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1 and not split:
             for c in actual:  # one word over every year ('Retrospective') tells none apart
                 c.qualifier = None
         left = " ".join(_text(c) for c in cells if self._column_of(c, table) is None and _text(c))
@@ -356,6 +370,71 @@ class _Reader:
         while j < len(self.lines) and self.lines[j].cells and not self.lines[j].tokens:
             j += 1
         return j
+
+    def _split_spans(self, table: Table, subs: dict[int, list[Token]]) -> bool:
+        """Periods each spanning several sub-column headers (rule 2b: 'FY2023' over 'Scope 1
+        Scope 2'): each period column becomes one column per sub-header, of the same period,
+        named by it; the period itself is kept as the span a value centred under it fills."""
+        actual = [c for c in table.columns if c.period.actual]
+        counts = {len(subs.get(id(c), [])) for c in actual}
+        if table.cells or len(actual) < 2 or len(counts) != 1 or min(counts) < 2:
+            return False
+        columns: list[Column] = []
+        for c in table.columns:
+            cells = subs.get(id(c))
+            if not cells:
+                columns.append(c)
+                continue
+            span = Column(c.index, cells[0].x0, cells[-1].x1, c.period, c.year, c.header)
+            table.spans.append(span)
+            for cell in cells:
+                columns.append(Column(
+                    c.index, cell.x0, cell.x1, c.period, c.year, c.header,
+                    qualifier=_text(cell), span=span,
+                ))  # fmt: skip
+        _bands(columns, False)
+        for span in table.spans:
+            under = [c for c in columns if c.span is span]
+            span.lo, span.hi = under[0].lo, under[-1].hi
+        table.columns = columns
+        return True
+
+    def _units_named_above(self, i: int, table: Table) -> None:
+        """A sub-column named with its unit in the lines just above the table ('Fuel in
+        litres, Electricity in kWh') takes that unit."""
+        header = self.lines[i]
+        above = " ".join(
+            clean(ln.text) for ln in self.lines[max(i - 3, 0) : i] if ln.page == header.page
+        )
+        for c in table.columns:
+            if c.span is None or c.unit or not c.qualifier:
+                continue
+            m = re.search(rf"\b{re.escape(c.qualifier)}\s+(?:is\s+)?in\s+([^,;()]+)", above, re.I)
+            words = m.group(1).split()[:4] if m else []
+            for n in range(len(words), 0, -1):  # 'litres petrol': litres
+                if unit := known(" ".join(words[:n])):
+                    c.unit = unit
+                    break
+
+    def _spanning(self, words: list[Token], table: Table) -> dict[int, Column]:
+        """The words of a row that are the one value under a period's span and centred
+        between its sub-columns (closer to the span's middle than to any sub-column's centre):
+        the row's value for the whole period (rule 2b), by the word's id."""
+        found: dict[int, Column] = {}
+        for span in table.spans:
+            inside = [
+                t for t in words
+                if span.lo <= (t.x0 + t.x1) / 2 < span.hi and numbers_like(_text(t))
+            ]  # fmt: skip
+            if len(inside) != 1:
+                continue
+            t = inside[0]
+            centre = (t.x0 + t.x1) / 2
+            middle = (span.x0 + span.x1) / 2
+            subs = [c for c in table.columns if c.span is span]
+            if all(abs(centre - middle) < abs(centre - (c.x0 + c.x1) / 2) for c in subs):
+                found[id(t)] = span
+        return found
 
     def _column_of(self, cell: Token, table: Table) -> Column | None:
         centre = (cell.x0 + cell.x1) / 2
@@ -416,7 +495,7 @@ class _Reader:
                 continue
             blank = 0
             if _header(cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None):
-                if line.text == table.header_line.text:
+                if line.text == table.header_line.text and not table.spans:
                     k += 1
                     end = k
                     continue
@@ -620,8 +699,9 @@ class _Reader:
                 if not (n and periods.is_date(_text(words[n - 1]), _text(t)))
             ]  # fmt: skip
             label_words: list[str] = []
+            spanning = self._spanning(words, table) if table.spans else {}
             for t in words:
-                col = self._column_of(t, table)
+                col = spanning.get(id(t)) or self._column_of(t, table)
                 text = _text(t)
                 if col is not None and (
                     numbers_like(text) or by_col.get(id(col)) or col.period.role == periods.UNIT
@@ -685,6 +765,10 @@ class _Reader:
                 or table.title_unit
             )
             unit = known(unit) or unit if unit else None
+            if unit is None and mapping.stands_for_heading(row_label or ""):
+                # a Total row with no unit of its own: the one unit the rows above it print
+                above = set(table.row_units)
+                unit = above.pop() if len(above) == 1 else None
             context = heading_unit or unit_heading or col.unit or table.title_unit
             if unit and context and unit != context and _scales_differ(unit, context):
                 self.errors.append(RowError(
@@ -693,6 +777,7 @@ class _Reader:
                     " (same quantity, another scale): not read",
                 ))  # fmt: skip
                 continue
+            table.row_units.append(unit)
             full = f"{label} / {col.qualifier}" if col.qualifier else label
             plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
             self.values.append(
@@ -821,6 +906,22 @@ def _path_above(path: list[str], label: str) -> list[str]:
         ):
             return path[:n]
     return path
+
+
+def _qualify(c: Column, q: str) -> None:
+    """A second header line's words over column c: a role ('Target') makes it non-actual, a
+    unit is its unit, other words qualify its values' label (rule 2)."""
+    if not q:
+        return
+    role = periods.classify(q)
+    if role is not None and role.role != periods.ACTUAL:
+        c.period = periods.Period(role.role, c.period.label, c.header)
+        c.qualifier = None
+    elif unit_in(q) or known(q):
+        c.unit = unit_in(q) or known(q)
+        c.qualifier = None
+    else:
+        c.qualifier = q
 
 
 def _calendar_year(calendar: years.Calendar | None) -> bool:
