@@ -308,3 +308,13 @@ def test_period_spans_in_a_pdf():
         ("Total", "tCO2e", 2023, "1673"),
         ("Total", "tCO2e", 2024, "1577"),
     }
+
+
+def test_a_caption_under_a_table_naming_another_scale_withholds_its_rows():
+    """Rows printing 't CO2e' under a caption repeating the table's words in 'kt CO2e' are not
+    read (which is right is not guessed); a caption of other words below a table is no unit."""
+    values, errors = _read("caption_below.txt")
+    assert {(v.line_number, v.year, v.value_text) for v in values} == {
+        (12, 2024, "5400"), (12, 2023, "5900"),
+    }  # fmt: skip
+    assert {e.line_number for e in errors if e.rule == "units_disagree"} == {5, 6}

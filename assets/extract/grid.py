@@ -209,12 +209,14 @@ def _split_side_by_side(cells: list[Token], cols: list[Column], line: Line) -> l
     return cuts
 
 
-def _caption(lines: list[Line], at: int) -> str | None:
-    """A short line just above a table that names it ('GHG emissions, tCO2e')."""
-    for k in range(at - 1, max(at - 5, -1), -1):
+def _caption(lines: list[Line], at: int, step: int = -1) -> str | None:
+    """A short line just above a table that names it ('GHG emissions, tCO2e'); with step=1,
+    the line just under the table (`at` is the line after it)."""
+    start, stop = (at - 1, max(at - 5, -1)) if step < 0 else (at, min(at + 4, len(lines)))
+    for k in range(start, stop, step):
         line = lines[k]
         text = _MARKUP.sub("", clean(line.text)).lstrip("#").strip()
-        if not text:
+        if not text or text.startswith("```"):
             continue
         if line.cells or len(text.split()) > MAX_CAPTION_WORDS or text[-1] in ".:;":
             return None
@@ -308,9 +310,36 @@ class _Reader:
             x_range,
         )
         j = self._after_header(i, table)
+        read_before = len(self.values)
         end = self._rows(j, table)
+        self._check_caption_below(i, table, end, read_before)
         self.used.update(ln.number for ln in self.lines[i:end])
         return end
+
+    def _check_caption_below(self, i: int, table: Table, end: int, read_before: int) -> None:
+        """A caption right under a table that repeats its title's or header's words ('Total
+        emissions (kt CO2e)' under 'Total emissions, scopes 1-3') states its unit too: a value whose
+        unit is of the same quantity at another scale is not read (units_disagree)."""
+        below = _caption(self.lines, end, step=1)
+        unit = unit_in(below) if below else None
+        named = [table.title or "", self.lines[i].text]
+        k = i - 1
+        while k >= 0 and self.lines[k].cells:  # a pipe table's rows above its period header
+            named.append(self.lines[k].text)
+            k -= 1
+        if not unit or not (_words(below) & _words(" ".join(named))):
+            return
+        kept = self.values[:read_before]
+        for v in self.values[read_before:]:
+            if v.unit and _scales_differ(v.unit, unit):
+                self.errors.append(RowError(
+                    v.line_number, "units_disagree",
+                    f"'{v.value_text}': the row prints {v.unit!r}, the caption under its table"
+                    f" {unit!r} (same quantity, another scale): not read",
+                ))  # fmt: skip
+            else:
+                kept.append(v)
+        self.values[read_before:] = kept[read_before:]
 
     def _after_header(self, i: int, table: Table) -> int:
         """Skips a separator, a repeated header and reads a second header line (rule 2)."""
@@ -942,6 +971,11 @@ def _scales_differ(a: str, b: str) -> bool:
     except Exception:  # other dimensions (a row in MWh in a table of tCO2e): no conflict
         return False
     return abs(float(ratio.magnitude) - 1.0) > 1e-9
+
+
+def _words(text: str) -> set[str]:
+    """A text's words of four letters or more, in lower case: what two captions share."""
+    return {w for w in re.findall(r"[^\W\d_]{4,}", text.lower())}
 
 
 def first_or(title: str | None, default: str) -> str:
