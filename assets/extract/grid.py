@@ -145,8 +145,8 @@ def _header(cells: list[Token], line: Line, next_line: Line | None) -> list[Colu
         text = _text(c)
         if not text:
             continue
-        if len(text.split()) > MAX_CAPTION_WORDS:
-            return None  # prose, not a header
+        if len(text.split()) > MAX_CAPTION_WORDS and not (line.cells and i == 0):
+            return None  # prose, not a header (a pipe table's first cell is its title)
         p = periods.classify(text)
         if p is not None and p.role == periods.ACTUAL and len(text.split()) > MAX_PERIOD_WORDS:
             p = None
@@ -398,6 +398,11 @@ class _Reader:
             if line.number in self.joined:  # read with the row above ('Not' / 'reported')
                 k += 1
                 continue
+            if table.cells and not line.cells and not line.tokens:
+                nxt = self._continued_block(k, table)
+                if nxt is not None:  # the table goes on after blank lines (rule 4)
+                    k = nxt
+                    continue
             if table.cells != line.cells or (line.page != self.lines[j - 1].page):
                 break
             if line.cells and not line.tokens:
@@ -417,6 +422,8 @@ class _Reader:
                     continue
                 break
             label_cells, by_col, stray = self._split_row(line, cells, table, first_x)
+            # a description column's cell that is a unit is the row's unit ('ton/år')
+            desc_unit = next((t for n, t in label_cells if n in described and known(t)), None)
             label_cells = [(n, t) for n, t in label_cells if n not in described]
             label_text = " ".join(t for _, t in label_cells).strip()
             if (
@@ -473,7 +480,7 @@ class _Reader:
                 self.errors.append(RowError(line.number, "row_unread", "values with no label"))
                 k += 1
                 continue
-            unit_cell = next((t for c, t in by_col if c in unit_cols and t), None)
+            unit_cell = next((t for c, t in by_col if c in unit_cols and t), None) or desc_unit
             context = [(0.0, g) for g in group_path] + headings
             self._emit(line, table, by_col, full, unit_cell, row_unit_label, context,
                        unit_heading, twice)  # fmt: skip
@@ -487,6 +494,25 @@ class _Reader:
             k += 1
         self.errors.extend(table.errors)
         return max(end, j)
+
+    def _continued_block(self, k: int, table: Table) -> int | None:
+        """The first row of a pipe block after the blank lines at k that goes on with the
+        table: as many cells as its header, no separator of its own (not a new table) and no
+        period header; else None."""
+        n = k
+        while n < len(self.lines) and not self.lines[n].cells and not self.lines[n].tokens:
+            n += 1
+        if n + 1 >= len(self.lines):
+            return None
+        first, second = self.lines[n], self.lines[n + 1]
+        if (
+            not first.cells
+            or len(first.tokens) != len(table.header_line.tokens)
+            or (second.cells and not second.tokens)
+            or _header(word_cells(first, self.cw, *table.x_range), first, second)
+        ):
+            return None
+        return n
 
     def _descriptions(self, j: int, table: Table) -> set[int]:
         """Label-area columns of a pipe table right of its label column: descriptions (a data

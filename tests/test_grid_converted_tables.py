@@ -1,0 +1,99 @@
+"""Pipe tables as PDF-to-markdown converters print them (assets/extract/grid.py): a long title
+cell, a table cut into blocks by blank lines, a unit in a description column. Each fixture is
+written here with numbers chosen for the test."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assets import mapping
+from assets.extract import years
+from assets.extract.document import extract_text
+
+CALENDAR_2024 = years.Calendar(2024, date(2024, 1, 1), date(2024, 12, 31))
+
+
+def _read(lines: list[str]):
+    return extract_text("\n".join(lines), CALENDAR_2024)
+
+
+def _got(values) -> set[tuple]:
+    return {(v.line_number, v.label, v.unit, v.year, v.value_text) for v in values}
+
+
+LONG_TITLE = (
+    "| Direct and indirect greenhouse gas emissions of the group and its subsidiaries in all "
+    "markets, tonnes | 2024 | 2023 |"
+)
+
+
+def test_a_pipe_header_with_a_long_title_cell_is_a_header():
+    values, _ = _read([LONG_TITLE, "|---|---|---|", "| Scope 1 | 710.5 | 655.0 |"])
+    assert _got(values) == {
+        (3, "Scope 1", "tonnes", 2024, "710.5"),
+        (3, "Scope 1", "tonnes", 2023, "655.0"),
+    }
+
+
+def test_a_table_goes_on_in_a_pipe_block_after_blank_lines():
+    values, _ = _read(
+        [
+            LONG_TITLE,
+            "|---|---|---|",
+            "| Scope 1 |  |  |",
+            "| Boilers | 400.0 | 380.0 |",
+            "| Total | 710.5 | 655.0 |",
+            "",
+            "| Scope 2 |  |  |",
+            "| Electricity | 90.0 | 95.0 |",
+            "| Total | 1,204.0 | 1,318.5 |",
+            "",
+            "Some prose after the table.",
+            "",
+            "| Other table | 2024 | 2023 |",
+            "|---|---|---|",
+            "| Scope 3 | 1 | 2 |",
+        ]
+    )
+    got = _got(values)
+    assert (5, "Scope 1 / Total", "tonnes", 2024, "710.5") in got
+    assert (9, "Scope 2 / Total", "tonnes", 2024, "1204.0") in got  # the block goes on
+    assert (15, "Scope 3", None, 2024, "1") in got  # a block with its own separator: new table
+
+
+def test_a_block_with_a_separator_or_other_cells_is_a_new_table():
+    values, _ = _read(
+        [
+            "| Emissions, tonnes | 2024 | 2023 |",
+            "|---|---|---|",
+            "| Scope 1 | 710.5 | 655.0 |",
+            "",
+            "| Site | Area | Employees | Country |",
+            "| Plant A | 12 | 40 | SE |",
+        ]
+    )
+    assert {v.line_number for v in values} == {3}
+
+
+def test_a_total_under_a_heading_is_that_headings_total_not_the_tables():
+    title = "Greenhouse gas emissions, tonnes"
+    assert mapping.resolve("Total", title, None, "t").metric_id == "ghg.total"
+    assert mapping.resolve("Scope 1 / Total", title, None, "t").metric_id == "ghg.scope1"
+    assert mapping.resolve("Leased buildings / Total", title, None, "t").metric_id is None
+
+
+def test_a_unit_in_a_description_column_is_the_rows_unit():
+    values, _ = _read(
+        [
+            "| EMISSIONS |  |  |  |",
+            "|---|---|---|---|",
+            "|  |  | 2024 | 2023 |",
+            "| Scope 1 | t/yr | 1 250 | 1 310 |",
+            "| Scope 2 | ton/år | 880 | 905 |",
+            "| Share renewable | % | 97 | 96 |",
+        ]
+    )
+    got = _got(values)
+    assert (4, "Scope 1", "t/yr", 2024, "1250") in got
+    assert (5, "Scope 2", "ton/år", 2023, "905") in got
+    assert (6, "Share renewable", "%", 2024, "97") in got
