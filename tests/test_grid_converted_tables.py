@@ -97,3 +97,19 @@ def test_a_unit_in_a_description_column_is_the_rows_unit():
     assert (4, "Scope 1", "t/yr", 2024, "1250") in got
     assert (5, "Scope 2", "ton/år", 2023, "905") in got
     assert (6, "Share renewable", "%", 2024, "97") in got
+
+
+def test_a_rows_ambiguous_commas_follow_the_marks_of_its_table_not_of_the_document():
+    values, errors = _read(
+        [
+            "Elsewhere the report prints decimal commas: 12,5 and 3,25.",
+            "",
+            "| Emissions | Unit | 2024 | 2023 |",
+            "|---|---|---|---|",
+            "| Scope 1 | 1,000 tonnes | 3,171 | 3,081 |",
+            "| Biogenic | 1,000 tonnes | 36.2 | 19.1 |",
+        ]
+    )
+    got = {(v.line_number, v.year, v.value_text) for v in values}
+    assert (5, 2024, "3171") in got and (5, 2023, "3081") in got
+    assert not [e for e in errors if e.rule == "value_unsafe"]

@@ -86,6 +86,7 @@ class Table:
     cells: bool
     x_range: tuple[float, float]
     errors: list[RowError] = field(default_factory=list)
+    conv: numbers.Convention | None = None  # the marks its values use (a pipe table's block)
 
 
 def _char_width(doc: Document) -> float:
@@ -378,6 +379,8 @@ class _Reader:
                  len({c.qualifier or c.unit for c in cs}) < len(cs)}  # fmt: skip
         unit_cols = [c for c in cols if c.period.role == periods.UNIT]
         described = self._descriptions(j, table) if table.cells else set()
+        if table.cells:
+            table.conv = self._block_convention(j, table)
         names = {
             int(t.x0): _text(t)
             for t in table.header_line.tokens
@@ -494,6 +497,17 @@ class _Reader:
             k += 1
         self.errors.extend(table.errors)
         return max(end, j)
+
+    def _block_convention(self, j: int, table: Table) -> numbers.Convention:
+        """The marks of the values under a pipe table's year columns in its block (else the
+        document's): '3,171' beside '36.2' groups thousands."""
+        first = {c.x0 for c in table.columns if c.period.actual}
+        texts = []
+        for line in self.lines[j:]:
+            if not line.cells:
+                break
+            texts += [_text(t) for t in line.tokens if t.x0 in first]
+        return numbers.Convention.of(texts, fallback=self.doc_conv)
 
     def _continued_block(self, k: int, table: Table) -> int | None:
         """The first row of a pipe block after the blank lines at k that goes on with the
@@ -655,7 +669,7 @@ class _Reader:
     def _emit(
         self, line, table, by_col, label, unit_cell, row_label, headings, unit_heading, twice
     ):
-        conv = numbers.Convention.of([t for _, t in by_col], fallback=self.doc_conv)
+        conv = numbers.Convention.of([t for _, t in by_col], fallback=table.conv or self.doc_conv)
         parsed: list[tuple[Column, numbers.Value]] = []
         for col, text in by_col:
             if not col.period.actual or not text:
