@@ -113,3 +113,55 @@ def test_a_rows_ambiguous_commas_follow_the_marks_of_its_table_not_of_the_docume
     got = {(v.line_number, v.year, v.value_text) for v in values}
     assert (5, 2024, "3171") in got and (5, 2023, "3081") in got
     assert not [e for e in errors if e.rule == "value_unsafe"]
+
+
+GROUPED = [
+    "| | North | North | South | South | Group | Group | Group |",
+    "|---|---|---|---|---|---|---|---|",
+    "| EMISSIONS, tCO2e | 2024 | 2023 | 2024 | 2023 | 2024 | 2023 | 2022 |",
+    "| Scope 1 | 120 | 110 | 30 | 25 | 150 | 135 | 160 |",
+    "| Scope 2 | 400 | 420 | 1 000 | 980 | 1 400 | 1 400 | 1 510 |",
+    "| Scope 3 | 2 | - | 7 | 9 | 9 | 9 | 11 |",
+]
+
+
+def test_column_groups_over_repeated_years_read_only_the_group_that_sums_the_others():
+    values, errors = _read(GROUPED)
+    got = {(v.label, v.year, v.value_text, v.column_header) for v in values}
+    assert ("Scope 1", 2024, "150", None) in got
+    assert ("Scope 2", 2023, "1400", None) in got
+    assert ("Scope 1", 2022, "160", None) in got
+    assert not [v for v in values if v.value_text in ("120", "30", "1000")]  # parts: not read
+    assert "group_part" in {e.rule for e in errors}
+    assert "year_twice" not in {e.rule for e in errors}
+
+
+def test_column_groups_that_no_group_sums_qualify_their_columns():
+    values, errors = _read(
+        [
+            "| | Market-based | Market-based | Location-based | Location-based |",
+            "|---|---|---|---|---|",
+            "| Scope 2, tCO2e | 2024 | 2023 | 2024 | 2023 |",
+            "| Electricity | 70.5 | 80.0 | 260.0 | 250.0 |",
+        ]
+    )
+    got = {(v.label, v.year, v.value_text, v.column_header) for v in values}
+    assert got == {
+        ("Electricity / Market-based", 2024, "70.5", "2024 / Market-based"),
+        ("Electricity / Market-based", 2023, "80.0", "2023 / Market-based"),
+        ("Electricity / Location-based", 2024, "260.0", "2024 / Location-based"),
+        ("Electricity / Location-based", 2023, "250.0", "2023 / Location-based"),
+    }
+    assert not errors
+
+
+def test_a_title_over_one_year_column_is_no_column_group():
+    values, _ = _read(
+        [
+            "| KPI | Emissions of all scopes |  |",
+            "|---|---|---|",
+            "|  | 2024 | 2023 |",
+            "| Scope 1 (tCO2e) | 510 | 470 |",
+        ]
+    )
+    assert {(v.label, v.column_header) for v in values} == {("Scope 1 (tCO2e)", None)}

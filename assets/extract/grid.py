@@ -72,6 +72,7 @@ class Column:
     year: int | None = None
     header: str = ""
     qualifier: str | None = None  # second header line's words
+    group: str | None = None  # a group row's words over it, above the header ('Sweden')
     unit: str | None = None
     lo: float = 0.0
     hi: float = 0.0
@@ -87,6 +88,7 @@ class Table:
     x_range: tuple[float, float]
     errors: list[RowError] = field(default_factory=list)
     conv: numbers.Convention | None = None  # the marks its values use (a pipe table's block)
+    whole: str | None = None  # the column group that is the sum of the others
 
 
 def _char_width(doc: Document) -> float:
@@ -299,6 +301,8 @@ class _Reader:
             line.cells,
             x_range,
         )
+        if line.cells:
+            _column_groups(self.lines, i, cols)
         j = self._after_header(i, table)
         end = self._rows(j, table)
         self.used.update(ln.number for ln in self.lines[i:end])
@@ -376,11 +380,19 @@ class _Reader:
         for c in actual:
             seen_years.setdefault(c.year, []).append(c)
         twice = {y for y, cs in seen_years.items() if len(cs) > 1 and
-                 len({c.qualifier or c.unit for c in cs}) < len(cs)}  # fmt: skip
+                 len({(c.group, c.qualifier or c.unit) for c in cs}) < len(cs)}  # fmt: skip
         unit_cols = [c for c in cols if c.period.role == periods.UNIT]
         described = self._descriptions(j, table) if table.cells else set()
         if table.cells:
             table.conv = self._block_convention(j, table)
+            table.whole = self._whole_group(j, table)
+            parts = sorted({c.group for c in cols if c.group and c.group != table.whole})
+            if table.whole:
+                self.errors.append(RowError(
+                    table.header_line.number, "group_part",
+                    f"columns of {', '.join(parts)} are parts of {table.whole} (their sum):"
+                    " not read",
+                ))  # fmt: skip
         names = {
             int(t.x0): _text(t)
             for t in table.header_line.tokens
@@ -508,6 +520,51 @@ class _Reader:
                 break
             texts += [_text(t) for t in line.tokens if t.x0 in first]
         return numbers.Convention.of(texts, fallback=self.doc_conv)
+
+    def _whole_group(self, j: int, table: Table) -> str | None:
+        """The column group whose values are, row by row, the sum of the other groups' values
+        of the same year (within 1 %), in three rows of four at least ('Group' beside
+        'Sweden' and 'Finland'); None when no group, or more than one, is."""
+        groups = {c.group for c in table.columns if c.period.actual and c.group}
+        if len(groups) < 3:
+            return None
+        rows: list[dict[tuple[str, int | None], float]] = []
+        half = 0.0  # half the last printed digit: the rounding of one value
+        for line in self.lines[j:]:
+            if not line.cells:
+                break
+            cells = {t.x0: _text(t) for t in line.tokens}
+            row = {}
+            for c in table.columns:
+                if not (c.period.actual and c.group):
+                    continue
+                try:
+                    v = numbers.parse(cells.get(c.x0, ""), table.conv or self.doc_conv)
+                except numbers.Unsafe:
+                    continue
+                if v is not None:
+                    row[(c.group, c.year)] = v.number or 0.0
+                    half = max(half, 0.5 * 10.0**-v.decimals)
+            rows.append(row)
+        found = []
+        for g in sorted(groups):
+            checked = agree = 0
+            for row in rows:
+                sums = [
+                    (row[(g, y)], [v for (h, yy), v in row.items() if h != g and yy == y])
+                    for (gg, y) in row
+                    if gg == g
+                ]
+                sums = [(v, others) for v, others in sums if len(others) >= 2 and any(others)]
+                if not sums:
+                    continue
+                checked += 1
+                agree += all(
+                    abs(v - sum(o)) <= max(0.01 * abs(v), half * (len(o) + 1)) for v, o in sums
+                )
+            if checked >= 3 and agree * 4 >= checked * 3:
+                found.append(g)
+        return found[0] if len(found) == 1 else None
 
     def _continued_block(self, k: int, table: Table) -> int | None:
         """The first row of a pipe block after the blank lines at k that goes on with the
@@ -674,6 +731,8 @@ class _Reader:
         for col, text in by_col:
             if not col.period.actual or not text:
                 continue
+            if table.whole and col.group and col.group != table.whole:
+                continue  # a part of the group that is the whole (rule 2)
             if col.year in twice:
                 self.errors.append(RowError(
                     line.number, "year_twice",
@@ -724,7 +783,8 @@ class _Reader:
                     " (same quantity, another scale): not read",
                 ))  # fmt: skip
                 continue
-            full = f"{label} / {col.qualifier}" if col.qualifier else label
+            group = None if col.group == table.whole else col.group
+            full = " / ".join(t for t in (label, group, col.qualifier) if t)
             plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
             self.values.append(
                 RawValue(
@@ -735,8 +795,8 @@ class _Reader:
                     year=col.year,
                     value_text=value.text,
                     table_title=table.title,
-                    column_header=None if plain else " / ".join(
-                        t for t in (col.header, col.qualifier) if t),
+                    column_header=None if plain and not group else " / ".join(
+                        t for t in (col.header, group, col.qualifier) if t),
                     raw_text=_printed(line),
                     page=line.page,
                     bbox_x0=line.x0 if line.page else None,
@@ -837,6 +897,31 @@ class _Reader:
                 bbox_x1=line.x1 if line.page else None, bbox_bottom=line.bottom,
             )
         )  # fmt: skip
+
+
+def _column_groups(lines: list[Line], i: int, cols: list[Column]) -> None:
+    """Pipe rows right above a period header (a converter's header row, each group's name
+    repeated over its columns: 'Sweden | Sweden | Group | Group') with words, no numbers, over
+    every year column: their words name each column's group, unless one name is over all."""
+    actual = [c for c in cols if c.period.actual]
+    names: dict[int, list[str]] = {id(c): [] for c in actual}
+    k = i - 1
+    while k >= 0 and lines[k].cells:
+        cells = {t.x0: _text(t) for t in lines[k].tokens}
+        under = {id(c): cells.get(c.x0, "") for c in actual}
+        if lines[k].tokens:
+            if any(_is_number(t) for t in under.values() if t):
+                break
+            if not all(under.values()):
+                break
+            for c in actual:
+                if under[id(c)]:
+                    names[id(c)].insert(0, _strip_marks(under[id(c)]))
+        k -= 1
+    groups = {id(c): " ".join(names[id(c)]) or None for c in actual}
+    if len(set(groups.values())) > 1:
+        for c in actual:
+            c.group = groups[id(c)]
 
 
 def _first_word(text: str) -> str:
