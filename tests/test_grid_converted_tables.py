@@ -165,3 +165,19 @@ def test_a_title_over_one_year_column_is_no_column_group():
         ]
     )
     assert {(v.label, v.column_header) for v in values} == {("Scope 1 (tCO2e)", None)}
+
+
+def test_a_pipe_label_cut_after_a_comma_goes_on_in_the_row_below():
+    values, _ = _read(
+        [
+            "| Greenhouse gas emissions | 2024 | 2023 |",
+            "| --- | --- | --- |",
+            "| Direct emissions |",
+            "| Gross scope 1 emissions, |",
+            "| MtCO2e 4, 7 | 2,6 | 2,9 |",
+            "| Share under trading schemes (%) | 99,1 | 98,7 |",
+        ]
+    )
+    got = {(v.label, v.unit, v.year, v.value_text) for v in values}
+    assert ("Direct emissions / Gross scope 1 emissions, MtCO2e", "MtCO2e", 2024, "2.6") in got
+    assert ("Direct emissions / Share under trading schemes (%)", "%", 2023, "98.7") in got

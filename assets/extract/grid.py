@@ -402,6 +402,7 @@ class _Reader:
         groups: dict[int, str] = {}
         unit_heading: str | None = None
         pending: list[Line] = []  # label-only lines of words above a row
+        wrapped = ""  # a pipe row's label cut after a joiner ('Gross emissions scope 1,')
         quiet = 0
         last_values_row = False
         end = j
@@ -459,7 +460,13 @@ class _Reader:
                     break
                 if line.cells:
                     self._group_cells(label_cells, groups, line, names)
-                    text = _strip_marks(label_cells[-1][1]) if label_cells else ""
+                    raw = f"{wrapped} {label_cells[-1][1]}".strip() if label_cells else wrapped
+                    wrapped = ""
+                    if len(label_cells) == 1 and _JOINING.search(raw):
+                        wrapped = raw  # the label goes on in the row below (rule 5)
+                        k += 1
+                        continue
+                    text = _strip_marks(raw)
                     unit_only = known(text) or (
                         unit_in(text) if text.lower().startswith(("in ", "i ")) else None
                     )
@@ -476,7 +483,8 @@ class _Reader:
             end = k + 1
             if line.cells:
                 group_path = self._group_cells(label_cells, groups, line, names)
-                label = _strip_marks(label_cells[-1][1]) if label_cells else ""
+                label = _strip_marks(f"{wrapped} {label_cells[-1][1] if label_cells else ''}")
+                wrapped = ""
             else:
                 group_path = []
                 label, headings, unit_heading = self._word_label(
