@@ -181,3 +181,19 @@ def test_a_pipe_label_cut_after_a_comma_goes_on_in_the_row_below():
     got = {(v.label, v.unit, v.year, v.value_text) for v in values}
     assert ("Direct emissions / Gross scope 1 emissions, MtCO2e", "MtCO2e", 2024, "2.6") in got
     assert ("Direct emissions / Share under trading schemes (%)", "%", 2023, "98.7") in got
+
+
+def test_a_label_cell_repeated_on_every_row_of_its_group_is_a_group_cell():
+    values, _ = _read(
+        [
+            "| Scope | Source | 2024 | 2023 |",
+            "|---|---|---|---|",
+            "| Scope 1, tCO2e | Company cars | 12 | 15 |",
+            "| Scope 1, tCO2e | Refrigerants | 3 | 4 |",
+            "| Scope 3, tCO2e | Category 6: Business travel | 40 | 38 |",
+        ]
+    )
+    got = {(v.label, v.unit, v.year, v.value_text) for v in values}
+    assert ("Scope 1, tCO2e / Company cars", "tCO2e", 2024, "12") in got
+    assert ("Scope 1, tCO2e / Refrigerants", "tCO2e", 2024, "3") in got
+    assert ("Scope 3, tCO2e / Category 6: Business travel", "tCO2e", 2023, "38") in got

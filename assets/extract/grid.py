@@ -597,9 +597,12 @@ class _Reader:
         """Label-area columns of a pipe table right of its label column: descriptions (a data
         source, a method), not part of the label. Columns left empty on some rows while a
         column right of them is filled are group columns (rule 5), and so are bare codes
-        ('1', '3.1'); the first other column is the label column."""
+        ('1', '3.1') and a cell repeated on the next row while a column right of it changes
+        (a spanning cell a converter printed on every row); the first other column is the
+        label column."""
         first = min(c.x0 for c in table.columns)
         rows = []
+        texts: list[dict[int, str]] = []
         for line in self.lines[j:]:
             if not line.cells:
                 break
@@ -607,8 +610,14 @@ class _Reader:
             codes = {int(t.x0) for t in line.tokens if t.x0 < first and _CODE.match(_text(t))}
             if filled:
                 rows.append((filled, codes))
+                texts.append({int(t.x0): _text(t) for t in line.tokens if t.x0 < first})
         seen = sorted(set().union(*(f for f, _ in rows))) if rows else []
-        group = {
+        repeated = {
+            i for a, b in itertools.pairwise(texts) for i in seen
+            if a.get(i) and a.get(i) == b.get(i)
+            and any(b.get(k) and a.get(k) != b.get(k) for k in seen if k > i)
+        }  # fmt: skip
+        group = repeated | {
             i for i in seen
             if any(i not in f and any(k > i for k in f) for f, _ in rows)
             or all(i not in f or i in c for f, c in rows)
