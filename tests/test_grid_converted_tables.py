@@ -197,3 +197,20 @@ def test_a_label_cell_repeated_on_every_row_of_its_group_is_a_group_cell():
     assert ("Scope 1, tCO2e / Company cars", "tCO2e", 2024, "12") in got
     assert ("Scope 1, tCO2e / Refrigerants", "tCO2e", 2024, "3") in got
     assert ("Scope 3, tCO2e / Category 6: Business travel", "tCO2e", 2023, "38") in got
+
+
+def test_a_pipe_tables_caption_is_above_its_header_rows():
+    values, _ = _read(
+        [
+            "Energy and emissions of our own offices",
+            "",
+            "|  |  | Outcome | Outcome |",
+            "|---|---|---|---|",
+            "|  | Measure | 2024 | 2023 |",
+            "| Scope 1 | tCO2e | 4 | 6 |",
+        ]
+    )
+    assert {v.table_title for v in values} == {"Energy and emissions of our own offices / Measure"}
+    assert mapping.resolve(values[0].label, values[0].table_title, None, "tCO2e").status == (
+        "ignored"
+    )

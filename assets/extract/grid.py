@@ -291,7 +291,15 @@ class _Reader:
             if self.calendar and c.year and c.year > self.calendar.period_end.year:
                 # a year after the report's period: a target or an outlook, never an actual
                 c.period = periods.Period(periods.TARGET, c.period.label, c.header)
-        caption = _caption(self.lines, i)
+        top = i  # a pipe table's caption is above its header rows (column groups included)
+        while (
+            line.cells
+            and top > 0
+            and self.lines[top - 1].cells
+            and (not self.lines[top - 1].tokens or not _values_row(self.lines[top - 1], cols))
+        ):
+            top -= 1
+        caption = _caption(self.lines, top)
         title = " / ".join(t for t in (caption, first_title) if t) or None
         table = Table(
             line,
@@ -939,6 +947,12 @@ def _column_groups(lines: list[Line], i: int, cols: list[Column]) -> None:
     if len(set(groups.values())) > 1:
         for c in actual:
             c.group = groups[id(c)]
+
+
+def _values_row(line: Line, cols: list[Column]) -> bool:
+    """A pipe row with a number under one of the period columns."""
+    at = {c.x0 for c in cols}
+    return any(t.x0 in at and _is_number(_text(t)) for t in line.tokens)
 
 
 def _first_word(text: str) -> str:
