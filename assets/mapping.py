@@ -126,7 +126,8 @@ def candidates(
             found = _matches(path, title)
         else:
             found = _matches(path, title, touch_from=len(path) - len(leaf))
-    if not found or not headings or not stands_for_heading(leaf):
+    if not headings or not stands_for_heading(leaf):
+        # a 'Total' under headings is their total, never the table's ('Hotels / Total')
         found += _matches(leaf, title)
     if unit is None and not strict:
         found = [

@@ -289,6 +289,8 @@ def test_a_table_of_biogenic_or_like_for_like_emissions_gives_no_scope():
     assert mapping.resolve("Scope 1 CO2, tonnes", title, None, "tonnes").status == "ignored"
     title = "Emissions by property type, like-for-like"
     assert mapping.resolve("Scope 2 (market-based)", title, None, "tCO2e").status == "ignored"
+    title = "Energy use and emissions of our own offices"
+    assert mapping.resolve("Scope 1", title, None, "tCO2e").status == "ignored"
 
 
 @pytest.mark.parametrize(

@@ -78,6 +78,7 @@ class Column:
     year: int | None = None
     header: str = ""
     qualifier: str | None = None  # second header line's words
+    group: str | None = None  # a group row's words over it, above the header ('Sweden')
     unit: str | None = None
     lo: float = 0.0
     hi: float = 0.0
@@ -95,6 +96,8 @@ class Table:
     errors: list[RowError] = field(default_factory=list)
     spans: list[Column] = field(default_factory=list)  # periods split into sub-columns
     row_units: list[str | None] = field(default_factory=list)  # units of the values read
+    conv: numbers.Convention | None = None  # the marks its values use (a pipe table's block)
+    whole: str | None = None  # the column group that is the sum of the others
 
 
 def _char_width(doc: Document) -> float:
@@ -154,8 +157,8 @@ def _header(cells: list[Token], line: Line, next_line: Line | None) -> list[Colu
         text = _text(c)
         if not text:
             continue
-        if len(text.split()) > MAX_CAPTION_WORDS:
-            return None  # prose, not a header
+        if len(text.split()) > MAX_CAPTION_WORDS and not (line.cells and i == 0):
+            return None  # prose, not a header (a pipe table's first cell is its title)
         p = periods.classify(text)
         if p is not None and p.role == periods.ACTUAL and len(text.split()) > MAX_PERIOD_WORDS:
             p = None
@@ -299,7 +302,15 @@ class _Reader:
             if self.calendar and c.year and c.year > self.calendar.period_end.year:
                 # a year after the report's period: a target or an outlook, never an actual
                 c.period = periods.Period(periods.TARGET, c.period.label, c.header)
-        caption = _caption(self.lines, i)
+        top = i  # a pipe table's caption is above its header rows (column groups included)
+        while (
+            line.cells
+            and top > 0
+            and self.lines[top - 1].cells
+            and (not self.lines[top - 1].tokens or not _values_row(self.lines[top - 1], cols))
+        ):
+            top -= 1
+        caption = _caption(self.lines, top)
         title = " / ".join(t for t in (caption, first_title) if t) or None
         table = Table(
             line,
@@ -309,6 +320,8 @@ class _Reader:
             line.cells,
             x_range,
         )
+        if line.cells:
+            _column_groups(self.lines, i, cols)
         j = self._after_header(i, table)
         read_before = len(self.values)
         end = self._rows(j, table)
@@ -484,9 +497,19 @@ class _Reader:
         for c in actual:
             seen_years.setdefault(c.year, []).append(c)
         twice = {y for y, cs in seen_years.items() if len(cs) > 1 and
-                 len({c.qualifier or c.unit for c in cs}) < len(cs)}  # fmt: skip
+                 len({(c.group, c.qualifier or c.unit) for c in cs}) < len(cs)}  # fmt: skip
         unit_cols = [c for c in cols if c.period.role == periods.UNIT]
         described = self._descriptions(j, table) if table.cells else set()
+        if table.cells:
+            table.conv = self._block_convention(j, table)
+            table.whole = self._whole_group(j, table)
+            parts = sorted({c.group for c in cols if c.group and c.group != table.whole})
+            if table.whole:
+                self.errors.append(RowError(
+                    table.header_line.number, "group_part",
+                    f"columns of {', '.join(parts)} are parts of {table.whole} (their sum):"
+                    " not read",
+                ))  # fmt: skip
         names = {
             int(t.x0): _text(t)
             for t in table.header_line.tokens
@@ -496,6 +519,7 @@ class _Reader:
         groups: dict[int, str] = {}
         unit_heading: str | None = None
         pending: list[Line] = []  # label-only lines of words above a row
+        wrapped = ""  # a pipe row's label cut after a joiner ('Gross emissions scope 1,')
         quiet = blank = 0
         last_values_row = False
         end = j
@@ -507,6 +531,11 @@ class _Reader:
             if line.number in self.joined:  # read with the row above ('Not' / 'reported')
                 k += 1
                 continue
+            if table.cells and not line.cells and not line.tokens:
+                nxt = self._continued_block(k, table)
+                if nxt is not None:  # the table goes on after blank lines (rule 4)
+                    k = nxt
+                    continue
             if table.cells != line.cells or (line.page != self.lines[j - 1].page):
                 break
             if line.cells and not line.tokens:
@@ -530,6 +559,8 @@ class _Reader:
                     continue
                 break
             label_cells, by_col, stray = self._split_row(line, cells, table, first_x)
+            # a description column's cell that is a unit is the row's unit ('ton/år')
+            desc_unit = next((t for n, t in label_cells if n in described and known(t)), None)
             label_cells = [(n, t) for n, t in label_cells if n not in described]
             label_text = " ".join(t for _, t in label_cells).strip()
             if (
@@ -550,7 +581,13 @@ class _Reader:
                     break
                 if line.cells:
                     self._group_cells(label_cells, groups, line, names)
-                    text = _strip_marks(label_cells[-1][1]) if label_cells else ""
+                    raw = f"{wrapped} {label_cells[-1][1]}".strip() if label_cells else wrapped
+                    wrapped = ""
+                    if len(label_cells) == 1 and _JOINING.search(raw):
+                        wrapped = raw  # the label goes on in the row below (rule 5)
+                        k += 1
+                        continue
+                    text = _strip_marks(raw)
                     unit_only = known(text) or (
                         unit_in(text) if text.lower().startswith(("in ", "i ")) else None
                     )
@@ -567,7 +604,8 @@ class _Reader:
             end = k + 1
             if line.cells:
                 group_path = self._group_cells(label_cells, groups, line, names)
-                label = _strip_marks(label_cells[-1][1]) if label_cells else ""
+                label = _strip_marks(f"{wrapped} {label_cells[-1][1] if label_cells else ''}")
+                wrapped = ""
             else:
                 group_path = []
                 label, headings, unit_heading = self._word_label(
@@ -586,7 +624,7 @@ class _Reader:
                 self.errors.append(RowError(line.number, "row_unread", "values with no label"))
                 k += 1
                 continue
-            unit_cell = next((t for c, t in by_col if c in unit_cols and t), None)
+            unit_cell = next((t for c, t in by_col if c in unit_cols and t), None) or desc_unit
             context = [(0.0, g) for g in group_path] + headings
             self._emit(line, table, by_col, full, unit_cell, row_unit_label, context,
                        unit_heading, twice)  # fmt: skip
@@ -601,13 +639,91 @@ class _Reader:
         self.errors.extend(table.errors)
         return max(end, j)
 
+    def _block_convention(self, j: int, table: Table) -> numbers.Convention:
+        """The marks of the values under a pipe table's year columns in its block (else the
+        document's): '3,171' beside '36.2' groups thousands."""
+        first = {c.x0 for c in table.columns if c.period.actual}
+        texts = []
+        for line in self.lines[j:]:
+            if not line.cells:
+                break
+            texts += [_text(t) for t in line.tokens if t.x0 in first]
+        return numbers.Convention.of(texts, fallback=self.doc_conv)
+
+    def _whole_group(self, j: int, table: Table) -> str | None:
+        """The column group whose values are, row by row, the sum of the other groups' values
+        of the same year (within 1 %), in three rows of four at least ('Group' beside
+        'Sweden' and 'Finland'); None when no group, or more than one, is."""
+        groups = {c.group for c in table.columns if c.period.actual and c.group}
+        if len(groups) < 3:
+            return None
+        rows: list[dict[tuple[str, int | None], float]] = []
+        half = 0.0  # half the last printed digit: the rounding of one value
+        for line in self.lines[j:]:
+            if not line.cells:
+                break
+            cells = {t.x0: _text(t) for t in line.tokens}
+            row = {}
+            for c in table.columns:
+                if not (c.period.actual and c.group):
+                    continue
+                try:
+                    v = numbers.parse(cells.get(c.x0, ""), table.conv or self.doc_conv)
+                except numbers.Unsafe:
+                    continue
+                if v is not None:
+                    row[(c.group, c.year)] = v.number or 0.0
+                    half = max(half, 0.5 * 10.0**-v.decimals)
+            rows.append(row)
+        found = []
+        for g in sorted(groups):
+            checked = agree = 0
+            for row in rows:
+                sums = [
+                    (row[(g, y)], [v for (h, yy), v in row.items() if h != g and yy == y])
+                    for (gg, y) in row
+                    if gg == g
+                ]
+                sums = [(v, others) for v, others in sums if len(others) >= 2 and any(others)]
+                if not sums:
+                    continue
+                checked += 1
+                agree += all(
+                    abs(v - sum(o)) <= max(0.01 * abs(v), half * (len(o) + 1)) for v, o in sums
+                )
+            if checked >= 3 and agree * 4 >= checked * 3:
+                found.append(g)
+        return found[0] if len(found) == 1 else None
+
+    def _continued_block(self, k: int, table: Table) -> int | None:
+        """The first row of a pipe block after the blank lines at k that goes on with the
+        table: as many cells as its header, no separator of its own (not a new table) and no
+        period header; else None."""
+        n = k
+        while n < len(self.lines) and not self.lines[n].cells and not self.lines[n].tokens:
+            n += 1
+        if n + 1 >= len(self.lines):
+            return None
+        first, second = self.lines[n], self.lines[n + 1]
+        if (
+            not first.cells
+            or len(first.tokens) != len(table.header_line.tokens)
+            or (second.cells and not second.tokens)
+            or _header(word_cells(first, self.cw, *table.x_range), first, second)
+        ):
+            return None
+        return n
+
     def _descriptions(self, j: int, table: Table) -> set[int]:
         """Label-area columns of a pipe table right of its label column: descriptions (a data
         source, a method), not part of the label. Columns left empty on some rows while a
         column right of them is filled are group columns (rule 5), and so are bare codes
-        ('1', '3.1'); the first other column is the label column."""
+        ('1', '3.1') and a cell repeated on the next row while a column right of it changes
+        (a spanning cell a converter printed on every row); the first other column is the
+        label column."""
         first = min(c.x0 for c in table.columns)
         rows = []
+        texts: list[dict[int, str]] = []
         for line in self.lines[j:]:
             if not line.cells:
                 break
@@ -615,8 +731,14 @@ class _Reader:
             codes = {int(t.x0) for t in line.tokens if t.x0 < first and _CODE.match(_text(t))}
             if filled:
                 rows.append((filled, codes))
+                texts.append({int(t.x0): _text(t) for t in line.tokens if t.x0 < first})
         seen = sorted(set().union(*(f for f, _ in rows))) if rows else []
-        group = {
+        repeated = {
+            i for a, b in itertools.pairwise(texts) for i in seen
+            if a.get(i) and a.get(i) == b.get(i)
+            and any(b.get(k) and a.get(k) != b.get(k) for k in seen if k > i)
+        }  # fmt: skip
+        group = repeated | {
             i for i in seen
             if any(i not in f and any(k > i for k in f) for f, _ in rows)
             or all(i not in f or i in c for f, c in rows)
@@ -747,11 +869,13 @@ class _Reader:
     def _emit(
         self, line, table, by_col, label, unit_cell, row_label, headings, unit_heading, twice
     ):
-        conv = numbers.Convention.of([t for _, t in by_col], fallback=self.doc_conv)
+        conv = numbers.Convention.of([t for _, t in by_col], fallback=table.conv or self.doc_conv)
         parsed: list[tuple[Column, numbers.Value]] = []
         for col, text in by_col:
             if not col.period.actual or not text:
                 continue
+            if table.whole and col.group and col.group != table.whole:
+                continue  # a part of the group that is the whole (rule 2)
             if col.year in twice:
                 self.errors.append(RowError(
                     line.number, "year_twice",
@@ -807,7 +931,8 @@ class _Reader:
                 ))  # fmt: skip
                 continue
             table.row_units.append(unit)
-            full = f"{label} / {col.qualifier}" if col.qualifier else label
+            group = None if col.group == table.whole else col.group
+            full = " / ".join(t for t in (label, group, col.qualifier) if t)
             plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
             self.values.append(
                 RawValue(
@@ -818,8 +943,8 @@ class _Reader:
                     year=col.year,
                     value_text=value.text,
                     table_title=table.title,
-                    column_header=None if plain else " / ".join(
-                        t for t in (col.header, col.qualifier) if t),
+                    column_header=None if plain and not group else " / ".join(
+                        t for t in (col.header, group, col.qualifier) if t),
                     raw_text=_printed(line),
                     page=line.page,
                     bbox_x0=line.x0 if line.top is not None else None,
@@ -920,6 +1045,37 @@ class _Reader:
                 bbox_x1=line.x1 if line.top is not None else None, bbox_bottom=line.bottom,
             )
         )  # fmt: skip
+
+
+def _column_groups(lines: list[Line], i: int, cols: list[Column]) -> None:
+    """Pipe rows right above a period header (a converter's header row, each group's name
+    repeated over its columns: 'Sweden | Sweden | Group | Group') with words, no numbers, over
+    every year column: their words name each column's group, unless one name is over all."""
+    actual = [c for c in cols if c.period.actual]
+    names: dict[int, list[str]] = {id(c): [] for c in actual}
+    k = i - 1
+    while k >= 0 and lines[k].cells:
+        cells = {t.x0: _text(t) for t in lines[k].tokens}
+        under = {id(c): cells.get(c.x0, "") for c in actual}
+        if lines[k].tokens:
+            if any(_is_number(t) for t in under.values() if t):
+                break
+            if not all(under.values()):
+                break
+            for c in actual:
+                if under[id(c)]:
+                    names[id(c)].insert(0, _strip_marks(under[id(c)]))
+        k -= 1
+    groups = {id(c): " ".join(names[id(c)]) or None for c in actual}
+    if len(set(groups.values())) > 1:
+        for c in actual:
+            c.group = groups[id(c)]
+
+
+def _values_row(line: Line, cols: list[Column]) -> bool:
+    """A pipe row with a number under one of the period columns."""
+    at = {c.x0 for c in cols}
+    return any(t.x0 in at and _is_number(_text(t)) for t in line.tokens)
 
 
 def _first_word(text: str) -> str:
