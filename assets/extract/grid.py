@@ -39,11 +39,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import statistics
 from dataclasses import dataclass, field
 
 from assets import mapping, units
-from assets.extract import numbers, periods, years
+from assets.extract import layout, numbers, periods, years
 from assets.extract.layout import Document, Line, Token
 from assets.extract.units_in_text import known, unit_in, unit_named
 from assets.extract.values import RawValue, RowError, clean
@@ -53,7 +52,7 @@ MAX_GAP_LINES = 3  # lines without values that end a table of words
 MAX_LABEL_WORDS = 14
 MAX_CAPTION_WORDS = 14
 MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
-GUTTER_CHARS = 3  # a gap this many characters wide between words separates text columns
+GUTTER_CHARS = layout.GUTTER_CHARS
 MIN_PROSE_WORDS = 6  # words before a gutter that are another text column's sentence
 _JOINING = re.compile(
     r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I
@@ -91,15 +90,7 @@ class Table:
 
 
 def _char_width(doc: Document) -> float:
-    """A word's width per character: 1 for text (columns), points per character for PDFs."""
-    widths = [
-        (t.x1 - t.x0) / len(t.text)
-        for line in doc.lines[:4000]
-        if not line.cells
-        for t in line.tokens
-        if len(t.text) >= 3
-    ]
-    return statistics.median(widths) if widths else 1.0
+    return layout.char_width(doc)
 
 
 def _is_year_word(text: str) -> bool:
