@@ -332,3 +332,25 @@ def test_the_printed_precision_reads_numbers_as_the_readers_do(printed, value, u
     query = f"SELECT {ROUNDING_SQL} FROM (SELECT *, $2 AS value, $3 AS unit FROM ({row})) f"
     (got,) = con.execute(query, [printed, value, unit]).fetchone()
     assert got == pytest.approx(tolerance)
+
+
+def test_prose_reads_a_sentence_on_within_its_text_column():
+    """Two text columns on the same lines: each column's sentence is read on across its line
+    break (the piece of the next line at the same x), never into the other column; a value is
+    read once, on the line where its match starts."""
+    from assets.extract import layout
+
+    text = "\n".join(
+        [
+            "At year end we had a total of 2,045        Hires and leavers gave a hiring",
+            "employees in nine countries, most of       and turnover rate of 18% and 13%",
+            "them in engineering roles.                 respectively, both lower than before.",
+        ]
+    )
+    lines = text.splitlines()
+    got = {
+        (v.line_number, v.metric_hint, v.value)
+        for v in prose.extract(lines, layout.from_text(text))
+    }
+    assert got == {(1, "workforce.employees", 2045.0), (2, "workforce.turnover_rate", 13.0)}
+    assert not prose.extract(lines)  # line by line neither sentence is whole

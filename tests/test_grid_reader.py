@@ -318,3 +318,35 @@ def test_a_caption_under_a_table_naming_another_scale_withholds_its_rows():
         (12, 2024, "5400"), (12, 2023, "5900"),
     }  # fmt: skip
     assert {e.line_number for e in errors if e.rule == "units_disagree"} == {5, 6}
+
+
+def test_table_beside_prose_columns_reads_only_its_own_label_column():
+    """A sentence of a text column left of the table (six words or more before a gutter) is
+    not part of a label, nor is a text column right of the table in a wrapped label line: the
+    wrapped '(t CO2e)' and 'per employee' join their rows; a label ending in a unit word gives
+    the unit when nothing else does ('hours', 'employees')."""
+    assert _facts("beside_prose.txt") == {
+        (3, "Mean training hours per employee", "hours", 2022, "12"),
+        (3, "Mean training hours per employee", "hours", 2023, "14"),
+        (5, "Scope 1 emissions (t CO2e)", "t CO2e", 2022, "310"),
+        (5, "Scope 1 emissions (t CO2e)", "t CO2e", 2023, "295"),
+        (7, "Number of employees", "employees", 2022, "880"),
+        (7, "Number of employees", "employees", 2023, "905"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [
+        ("Average training hours per employee", "hours"),
+        ("Total hours worked", "hours worked"),
+        ("Emissions per tonne", None),
+        ("Injury rate per 200,000 hours", None),
+        ("Scope 1 emissions", None),
+        ("hours", None),
+    ],
+)
+def test_unit_named_by_a_label_s_last_words(label, unit):
+    from assets.extract.units_in_text import unit_named
+
+    assert unit_named(label) == unit

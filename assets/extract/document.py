@@ -39,7 +39,7 @@ def extract_document(
     claimed |= {n for n, text in enumerate(lines, start=1) if "\t" in text}
     claimed |= multi_year_text.header_lines(lines)
     grid_values, grid_errors, _ = grid.extract(doc, calendar, claimed)
-    values = tab_values + text_values + grid_values + prose.extract(printed)
+    values = tab_values + text_values + grid_values + prose.extract(printed, doc)
     errors = sorted(tab_errors + text_errors + grid_errors, key=lambda e: (e.line_number, e.rule))
     return sorted(values, key=lambda v: (v.line_number, v.extractor, v.year or 0)), errors
 

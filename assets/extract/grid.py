@@ -44,13 +44,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import statistics
 from dataclasses import dataclass, field
 
 from assets import mapping, units
-from assets.extract import numbers, periods, years
+from assets.extract import layout, numbers, periods, years
 from assets.extract.layout import Document, Line, Token
-from assets.extract.units_in_text import known, unit_in
+from assets.extract.units_in_text import known, unit_in, unit_named
 from assets.extract.values import RawValue, RowError, clean
 
 EXTRACTOR = "grid"
@@ -59,6 +58,8 @@ MAX_BLANK_LINES = 3  # blank lines in a row under a header before its first row
 MAX_LABEL_WORDS = 14
 MAX_CAPTION_WORDS = 14
 MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
+GUTTER_CHARS = layout.GUTTER_CHARS
+MIN_PROSE_WORDS = 6  # words before a gutter that are another text column's sentence
 _JOINING = re.compile(
     r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I
 )
@@ -101,15 +102,7 @@ class Table:
 
 
 def _char_width(doc: Document) -> float:
-    """A word's width per character: 1 for text (columns), points per character for PDFs."""
-    widths = [
-        (t.x1 - t.x0) / len(t.text)
-        for line in doc.lines[:4000]
-        if not line.cells
-        for t in line.tokens
-        if len(t.text) >= 3
-    ]
-    return statistics.median(widths) if widths else 1.0
+    return layout.char_width(doc)
 
 
 def _is_year_word(text: str) -> bool:
@@ -609,7 +602,7 @@ class _Reader:
             else:
                 group_path = []
                 label, headings, unit_heading = self._word_label(
-                    label_text, pending, headings, unit_heading, line, k
+                    label_text, pending, headings, unit_heading, line, k, table
                 )
                 label = _strip_marks(label)
                 pending = []
@@ -786,12 +779,19 @@ class _Reader:
                 del groups[deeper]
         return [groups[i] for i in sorted(groups) if i < last_index]
 
-    def _word_label(self, label_text, pending: list[Line], headings, unit_heading, line, k):
+    def _word_label(self, label_text, pending: list[Line], headings, unit_heading, line, k,
+                    table):  # fmt: skip
         """A row of words: its label with wrapped lines joined, the headings above it."""
         label = label_text
         heads = list(headings)
+        first_x = min(c.lo for c in table.columns)
+        own = [t for t in line.tokens if (t.x0 + t.x1) / 2 < first_x and _text(t)]
+        own = self._beside_prose(own)
+        label_x0 = own[0].x0 if own else None
         for p in pending:
-            text = clean(p.text)
+            text = self._label_line(p, table, label_x0)
+            if not text:
+                continue
             unit_only = known(text) or (
                 unit_in(text) if text.lower().startswith(("in ", "i ")) else None
             )
@@ -808,7 +808,7 @@ class _Reader:
         # a continuation printed below the row ('(t CO2e)', 'e)', lower-case words)
         if k + 1 < len(self.lines):
             below = self.lines[k + 1]
-            btext = clean(below.text)
+            btext = self._label_line(below, table, label_x0) if below.tokens else ""
             if (
                 btext
                 and not below.cells
@@ -824,6 +824,27 @@ class _Reader:
                 label = f"{label}{glue}{btext}"
                 self.joined.add(below.number)
         return label, heads, unit_heading
+
+    def _beside_prose(self, words: list[Token], label_x0: float | None = None) -> list[Token]:
+        """A label's words without the sentence of a text column printed left of the table
+        on the same line: words before a gutter (a gap of GUTTER_CHARS characters or more, to
+        the next word or to where the row's label starts) that are MIN_PROSE_WORDS or more are
+        prose, not part of the label."""
+        gutter = GUTTER_CHARS * self.cw
+        start = 0
+        for n in range(1, len(words) + 1):
+            nxt = words[n].x0 if n < len(words) else label_x0
+            if nxt is not None and nxt - words[n - 1].x1 >= gutter and n - start >= MIN_PROSE_WORDS:
+                start = n
+        return words[start:]
+
+    def _label_line(self, line: Line, table: Table, label_x0: float | None) -> str:
+        """A label-only line of words as the table's label column holds it: without another
+        text column's sentence left of it or of the row's label (_beside_prose), nor words
+        right of the table's last column (a text column beside the table)."""
+        right = max(c.hi for c in table.columns)
+        words = [t for t in line.tokens if (t.x0 + t.x1) / 2 < right and _text(t)]
+        return clean(" ".join(_text(t) for t in self._beside_prose(words, label_x0)))
 
     def _split_row(self, line: Line, cells: list[Token], table: Table, first_x: float):
         """(label cells as (index, text), [(column, text)], stray numbers) of a row."""
@@ -849,7 +870,7 @@ class _Reader:
                 t for n, t in enumerate(words)
                 if not (n and periods.is_date(_text(words[n - 1]), _text(t)))
             ]  # fmt: skip
-            label_words: list[str] = []
+            label_words: list[Token] = []
             spanning = self._spanning(words, table) if table.spans else {}
             for t in words:
                 col = spanning.get(id(t)) or self._column_of(t, table)
@@ -859,11 +880,12 @@ class _Reader:
                 ):
                     by_col.setdefault(id(col), (col, []))[1].append(text)
                 elif (t.x0 + t.x1) / 2 < first_x:
-                    label_words.append(text)
+                    label_words.append(t)
                 elif numbers_like(text):
                     stray.append((t.x0, text))
+            label_words = self._beside_prose(label_words)
             if label_words:
-                label_cells.append((0, " ".join(label_words)))
+                label_cells.append((0, " ".join(_text(t) for t in label_words)))
         return label_cells, [(c, " ".join(ts)) for c, ts in by_col.values()], stray
 
     def _emit(
@@ -916,6 +938,7 @@ class _Reader:
                 or unit_heading
                 or col.unit
                 or table.title_unit
+                or unit_named(row_label)
             )
             unit = known(unit) or unit if unit else None
             if unit is None and mapping.stands_for_heading(row_label or ""):
@@ -1035,7 +1058,7 @@ class _Reader:
         self._single(line, _strip_marks(label), v, _caption(self.lines, self.lines.index(line)))
 
     def _single(self, line: Line, label: str, v: numbers.Value, title: str | None) -> None:
-        unit = v.unit or unit_in(label) or unit_in(title)
+        unit = v.unit or unit_in(label) or unit_in(title) or unit_named(label)
         self.values.append(
             RawValue(
                 line_number=line.number, extractor=EXTRACTOR, label=label,

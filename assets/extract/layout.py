@@ -9,6 +9,7 @@ box of its line for its provenance and its evidence picture.
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field
 
 
@@ -60,6 +61,33 @@ class Document:
     def text(self) -> str:
         """Plain text, a line per Line: line k of it is the Line numbered k."""
         return "\n".join(line.text for line in self.lines)
+
+
+def char_width(doc: Document) -> float:
+    """A word's width per character: 1 for text (columns), points per character for PDFs."""
+    widths = [
+        (t.x1 - t.x0) / len(t.text)
+        for line in doc.lines[:4000]
+        if not line.cells
+        for t in line.tokens
+        if len(t.text) >= 3
+    ]
+    return statistics.median(widths) if widths else 1.0
+
+
+GUTTER_CHARS = 3  # a gap this many characters wide between words separates text columns
+
+
+def column_pieces(line: Line, cw: float) -> list[list[Token]]:
+    """A line of words cut at its gutters (gaps of GUTTER_CHARS characters or more): the
+    pieces of the text columns it crosses, left to right. A line of cells is one piece."""
+    pieces: list[list[Token]] = []
+    for t in line.tokens:
+        if pieces and (line.cells or t.x0 - pieces[-1][-1].x1 < GUTTER_CHARS * cw):
+            pieces[-1].append(t)
+        else:
+            pieces.append([t])
+    return pieces
 
 
 _WORD = re.compile(r"\S+")

@@ -4,6 +4,11 @@ Each rule in ref/prose_patterns.csv names its metric and captures the value (and
 gives a default one); a new phrasing is a new line in that file. A value that opens a list
 closed by 'respectively' ('rates of 30% and 27% respectively') is not read: which of the listed
 figures belongs to the rule's metric is a matter of word order no pattern can be sure of.
+
+Given the document's positioned lines, a sentence is read on across its line break within its
+text column: each piece of a line between gutters is read with the piece of the next line
+that starts at the same x ('a total of 1371' / 'employees, of which ...'), and a value is read
+on the line where its match starts.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import re
 
 from assets import reference
+from assets.extract import layout
 from assets.extract.values import RawValue, clean
 
 _RESPECTIVELY = re.compile(r"\brespectively\b|\bresp\.", re.IGNORECASE)
@@ -40,29 +46,68 @@ def _in_respective_list(text: str, end: int, next_line: str) -> bool:
     return bool(_RESPECTIVELY.search(rest[: stop.start() if stop else len(rest)]))
 
 
-def extract(lines: list[str]) -> list[RawValue]:
+def _pieces(lines: list[str], doc: layout.Document | None) -> list[list[tuple[str, str, str]]]:
+    """Per line: (piece, its continuation on the next line, the continuation's own) texts.
+    Without positions a line is one piece and its continuation is empty, but the next line
+    is still read for 'respectively'."""
+    if doc is None:
+        return [
+            [(clean(line), "", clean(lines[n]) if n < len(lines) else "")]
+            for n, line in enumerate(lines, start=1)
+        ]
+    cw = layout.char_width(doc)
+    by_number = {ln.number: ln for ln in doc.lines}
+    cut = {n: layout.column_pieces(ln, cw) for n, ln in by_number.items()}
+
+    def below(number: int, piece: list[layout.Token]) -> list[layout.Token] | None:
+        line, nxt = by_number.get(number), by_number.get(number + 1)
+        if line is None or nxt is None or nxt.page != line.page:
+            return None
+        x0 = piece[0].x0
+        return next((p for p in cut[number + 1] if abs(p[0].x0 - x0) < 2 * cw), None)
+
+    def text(piece: list[layout.Token] | None) -> str:
+        return clean(" ".join(t.text for t in piece)) if piece else ""
+
+    out = []
+    for n, _line in enumerate(lines, start=1):
+        row = []
+        nxt = clean(lines[n]) if n < len(lines) else ""
+        for piece in cut.get(n, []):
+            cont = below(n, piece)
+            if cont is None:  # no continuation in the column: 'respectively' on the next line
+                row.append((text(piece), "", nxt))
+            else:
+                row.append((text(piece), text(cont), text(below(n + 1, cont))))
+        out.append(row)
+    return out
+
+
+def extract(lines: list[str], doc: layout.Document | None = None) -> list[RawValue]:
     values = []
-    for number, line in enumerate(lines, start=1):
-        text = clean(line)
-        following = clean(lines[number]) if number < len(lines) else ""
-        for rule in reference.prose_rules():
-            for m in rule.pattern.finditer(text):
-                if _in_respective_list(text, m.end(), following):
-                    continue
-                readable, year = _year(rule.pattern, m, text)
-                if not readable:
-                    continue
-                unit = m.groupdict().get("unit") or rule.default_unit
-                values.append(
-                    RawValue(
-                        line_number=number,
-                        extractor="prose",
-                        label=m.group(0),
-                        unit=unit,
-                        year=year,
-                        value_text=m.group("value"),
-                        raw_text=line,
-                        metric_hint=rule.metric_id,
+    for number, (line, pieces) in enumerate(zip(lines, _pieces(lines, doc), strict=True), 1):
+        for own, cont, after in pieces:
+            text = f"{own} {cont}" if cont else own
+            for rule in reference.prose_rules():
+                for m in rule.pattern.finditer(text):
+                    if m.start() >= len(own):
+                        continue  # starts on the next line: read there
+                    if _in_respective_list(text, m.end(), after):
+                        continue
+                    readable, year = _year(rule.pattern, m, text)
+                    if not readable:
+                        continue
+                    unit = m.groupdict().get("unit") or rule.default_unit
+                    values.append(
+                        RawValue(
+                            line_number=number,
+                            extractor="prose",
+                            label=m.group(0),
+                            unit=unit,
+                            year=year,
+                            value_text=m.group("value"),
+                            raw_text=line,
+                            metric_hint=rule.metric_id,
+                        )
                     )
-                )
     return values

@@ -7,6 +7,9 @@ its last comma ('GHG emissions, tCO2e'), after a leading or trailing 'in' ('In t
 when the reviewed unit vocabulary (assets/units.py) knows it, as printed or with the spaces a
 PDF conversion puts around subscripts closed up ('tCO 2 e' -> 'tCO2e'), and without a note
 number after it.
+
+As a last resort a label's own last words may name its unit (`unit_named`): 'Average training
+hours per employee' is counted in hours, 'Total hours worked' in hours worked.
 """
 
 from __future__ import annotations
@@ -59,4 +62,26 @@ def unit_in(text: str | None, tail: bool = False) -> str | None:
         for n in (2, 1):
             if len(words) > n and (unit := known(" ".join(words[-n:]))):
                 return unit
+    return None
+
+
+_PER_TAIL = re.compile(r"\s+per\s+[^\W\d]+(?:\s+[^\W\d]+)?$", re.I)
+
+
+def unit_named(label: str | None) -> str | None:
+    """The unit a label's last one or two words name, before an optional 'per <noun>' tail
+    ('Average training hours per employee' -> 'hours'), or None. A unit after 'per', '/' or
+    a number is a denominator or a base ('per tonne', 'per 200,000 hours'), never the unit."""
+    if not label:
+        return None
+    words = _PER_TAIL.sub("", label.strip()).split()
+    for n in (2, 1):
+        if len(words) <= n:
+            continue  # the whole label a unit: unit_in reads that
+        before = words[-n - 1]
+        candidate = " ".join(words[-n:])
+        if before.casefold() in ("per", "/") or any(ch.isdigit() for ch in before + candidate):
+            continue
+        if unit := known(candidate):
+            return unit
     return None
