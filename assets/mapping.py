@@ -100,8 +100,24 @@ def stands_for_heading(leaf: str) -> bool:
     )
 
 
+# A reporting framework's disclosure code printed before or after a label ('302-1 Energy
+# consumption within the organization', 'Employees GRI 2-7', 'EM-MM-110a.1', 'KPI A1.2'): an
+# index reference, not words of the label. A GRI code needs three digits or the 'GRI' prefix, so
+# 'Scope 1-2' and a year range ('2023-24') are never taken for one.
+_CODE = (
+    r"(?:GRI\s*\d{1,3}-\d{1,2}|(?<!\d)\d{3}-\d{1,2}(?!\d)|[A-Z]{2}-[A-Z]{2}-\d{3}[a-z]\.\d"
+    r"|(?:KPI\s*)?[AB]\d\.\d)(?:\s*\(?[a-z]\)?(?![a-z]))?"
+)
+_DISCLOSURE_CODE = re.compile(rf"^\s*{_CODE}\s*[:.–-]?\s+(?=\w)|\s+{_CODE}\s*$")
+
+
+def _strip_code(part: str) -> str:
+    stripped = _DISCLOSURE_CODE.sub("", part).strip()
+    return stripped or part
+
+
 def _split(label: str) -> tuple[list[str], str]:
-    parts = [p for p in (normalise(s) for s in label.split(PATH_SEP)) if p]
+    parts = [p for p in (_strip_code(normalise(s)) for s in label.split(PATH_SEP)) if p]
     return parts[:-1], (parts[-1] if parts else "")
 
 
