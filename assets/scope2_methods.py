@@ -143,7 +143,9 @@ def derive_block(rows: pd.DataFrame) -> list[dict]:
                 "issuer_id": first.issuer_id,
                 "fiscal_year": int(first.fiscal_year),
                 "metric_id": metric,
-                "value": round(sum(r.value * c.value for r, c in zip(chosen, convs)), 9),
+                "value": round(
+                    sum(r.value * c.value for r, c in zip(chosen, convs, strict=True)), 9
+                ),
                 "unit": convs[0].unit,
                 "source_document": first.source_document,
                 "source_line": int(first.line_number),
@@ -153,7 +155,7 @@ def derive_block(rows: pd.DataFrame) -> list[dict]:
                 ),
                 "assumption": ASSUMPTION.format(method=method, carriers=", ".join(parts)),
                 "printed_rounding": sum(
-                    _rounding(r.value_text, c.value) for r, c in zip(chosen, convs)
+                    _rounding(r.value_text, c.value) for r, c in zip(chosen, convs, strict=True)
                 ),
             }
         )
