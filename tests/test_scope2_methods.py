@@ -35,9 +35,7 @@ def _table(rows, title="Greenhouse gas emissions", doc="x-2024-report.txt"):
 
 def _derived(rows, **kw) -> dict:
     df = scope2_methods.derive(_table(rows, **kw))
-    return {
-        (r.fiscal_year, r.metric_id): (r.value, r.derived_from_lines) for r in df.itertuples()
-    }
+    return {(r.fiscal_year, r.metric_id): (r.value, r.derived_from_lines) for r in df.itertuples()}
 
 
 SPLIT = [
