@@ -166,3 +166,13 @@ def test_pipeline_publishes_derived_method_totals_unless_a_total_is_printed(buil
     carrb = {(r[1], r[2]): (r[3], r[4]) for r in rows if r[0] == "CARRB"}
     assert carrb[(2024, "ghg.scope2_location")] == (345.0, "reported")
     assert carrb[(2024, "ghg.scope2_market")] == (204.0, "derived")
+
+
+def test_a_carrier_in_energy_units_under_scope_2_stays_energy():
+    """'Scope 2 / Electricity' in MWh is electricity used, not a Scope 2 part."""
+    assert mapping.resolve("Scope 2 / Electricity", "T", None, "MWh").metric_id == (
+        "energy.electricity"
+    )
+    assert mapping.resolve("Scope 2 / Electricity", "T", None, UNIT).rule_id == (
+        "scope2_carrier_alone"
+    )
