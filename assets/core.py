@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 from dagster_duckdb import DuckDBResource
 
-from assets import mapping, quality, reference, units
+from assets import mapping, quality, reference, scope2_methods, units
 from assets.core_checks import CORE_FACT_CHECKS
 from assets.gx_validation import GreatExpectationsResource, suite_check
 from assets.precision import PRINTED_DIGITS_SQL, ROUNDING_SQL
@@ -178,8 +178,27 @@ derived AS (
      AND r.metric_id = d.metric_id AND r.source_document = d.source_document
     GROUP BY r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
 ),
+-- Scope 2 by method summed from its carriers (assets/scope2_methods.py), unless the issuer-year
+-- prints a Scope 2 total of that method or one without a method (read or not).
+scope2_printed AS (
+    SELECT DISTINCT issuer_id, fiscal_year, metric_id FROM {in_scope("core.mapped_values")}
+    WHERE mapping_status = 'mapped' AND metric_id LIKE 'ghg.scope2%'
+),
+by_carrier AS (
+    SELECT c.issuer_id, c.fiscal_year::INTEGER AS fiscal_year, c.metric_id, NULL::VARCHAR,
+           c.value::DOUBLE, c.unit, NULL::VARCHAR, NULL::VARCHAR, 'derived',
+           c.source_document, c.source_line::INTEGER, c.source_page::INTEGER,
+           NULL::INTEGER[], c.derived_from_lines, c.assumption, NULL::VARCHAR,
+           c.printed_rounding::DOUBLE
+    FROM _scope2_by_carrier c
+    WHERE NOT EXISTS (SELECT 1 FROM scope2_printed p
+                      WHERE p.issuer_id = c.issuer_id AND p.fiscal_year = c.fiscal_year
+                        AND p.metric_id IN ('ghg.scope2', c.metric_id))
+),
 facts AS (
     SELECT * FROM reported_rounded
+    UNION ALL
+    SELECT * FROM by_carrier
     UNION ALL
     SELECT d.* FROM derived d ANTI JOIN incomplete i
         ON i.issuer_id = d.issuer_id AND i.fiscal_year = d.fiscal_year
@@ -202,7 +221,17 @@ FROM dated
 def build_facts(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     """core.mapped_values -> core.facts for the issuers in scope: reported facts plus totals
     derived from their parts."""
-    replace_rows(conn, "core.facts", FACTS_SELECT, scope)
+    candidates = conn.execute(
+        scope2_methods.CANDIDATES_SQL.format(
+            mapped=in_scope("core.mapped_values"),
+            rules=", ".join(f"'{r}'" for r in scope2_methods.METHOD_RULES),
+        )
+    ).df()
+    conn.register("_scope2_by_carrier", scope2_methods.derive(candidates))
+    try:
+        replace_rows(conn, "core.facts", FACTS_SELECT, scope)
+    finally:
+        conn.unregister("_scope2_by_carrier")
 
 
 ONE_VALUE_PER_SOURCE_SQL = f"""

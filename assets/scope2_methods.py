@@ -1,0 +1,174 @@
+"""Scope 2 by method from its purchased-energy carriers, when a report prints no method total.
+
+The GHG Protocol reports Scope 2 twice: each method's total is the sum over every purchased
+energy carrier (electricity, district heating, cooling, steam), and a carrier printed without a
+method split counts the same in both. A report that prints only the carriers ('El (market
+based) 0', 'El (location based) 290', 'Fjärrvärme (market based) 571', ...) gives the method
+totals by that sum, but only when the block is whole. A block is the run of consecutive rows of
+one table under one heading that holds a carrier row with a method (label_map rules
+`scope2_carrier_location`, `scope2_carrier_market`, `scope2_carrier_alone`); a row that is a
+total over other scopes ('Summa scope 1 och 2') closes it. A method's total is derived only when
+every row of the block is a carrier row, every carrier has a value by that method or one value
+without a method, and none of them is a not-reported mark ('-' is not zero). core.facts then
+drops the derived total when the issuer-year prints a Scope 2 total of that method, or one
+without a method (assets/core.py).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from assets import mapping, reference, units
+
+METHOD_RULES = {"scope2_carrier_location": "location", "scope2_carrier_market": "market"}
+ALONE_RULE = "scope2_carrier_alone"
+CARRIER_RULES = (*METHOD_RULES, ALONE_RULE)
+METRIC = {"location": "ghg.scope2_location", "market": "ghg.scope2_market"}
+ASSUMPTION = (
+    "Scope 2 ({method}-based) derived as the sum of its purchased-energy carriers ({carriers}); "
+    "a carrier printed without a method counts the same by either method"
+)
+COLUMNS = (
+    "issuer_id", "fiscal_year", "metric_id", "value", "unit", "source_document", "source_line",
+    "source_page", "derived_from_lines", "assumption", "printed_rounding",
+)  # fmt: skip
+
+# The rows a block is read from (every row of a table that holds a carrier row with a method).
+CANDIDATES_SQL = """
+SELECT v.source_document, v.issuer_id, v.fiscal_year, v.table_title, v.label, v.line_number,
+       v.page, v.unit, v.value_text, v.value, v.not_reported, v.mapping_status, v.mapping_rule,
+       v.metric_id
+FROM {mapped} v
+SEMI JOIN (SELECT DISTINCT source_document, table_title FROM {mapped}
+           WHERE mapping_rule IN ({rules})) t
+  ON t.source_document = v.source_document AND t.table_title IS NOT DISTINCT FROM v.table_title
+ORDER BY v.source_document, v.table_title, v.line_number
+"""
+
+
+def _rule(rule_id: str) -> reference.LabelRule:
+    return next(r for r in reference.label_rules() if r.rule_id == rule_id)
+
+
+def _carrier(row) -> tuple[str, str] | None:
+    """A carrier row's heading (the path before the carrier) and carrier (lower-case word)."""
+    if row.mapping_rule not in CARRIER_RULES:
+        return None
+    label = mapping.normalise(row.label)
+    m = _rule(row.mapping_rule).label_pattern.search(label)
+    if m is None or m.group("carrier") is None:
+        return None
+    heading = label[: m.start("carrier")].rstrip(" /")
+    return heading, m.group("carrier").lower()
+
+
+def _heading(row) -> str:
+    found = _carrier(row)
+    if found:
+        return found[0]
+    parts = mapping.normalise(row.label).split(mapping.PATH_SEP)
+    return mapping.PATH_SEP.join(parts[:-1])
+
+
+def _closes_block(row) -> bool:
+    """A total over other scopes (Scope 1 and 2, all scopes) ends the parts above it."""
+    metric = row.metric_id or ""
+    return row.mapping_status == "mapped" and metric.startswith("ghg.") and "scope2" not in metric
+
+
+def blocks(table: pd.DataFrame) -> list[list[int]]:
+    """The blocks of one table (rows in line order): lists of line numbers."""
+    lines: list[tuple[int, str, bool, bool]] = []  # line, heading, closes, has a method row
+    for line, rows in table.groupby("line_number", sort=True):
+        heads = {_heading(r) for r in rows.itertuples()}
+        closes = any(_closes_block(r) for r in rows.itertuples())
+        method = rows["mapping_rule"].isin(list(METHOD_RULES)).any()
+        lines.append((line, heads.pop() if len(heads) == 1 else "\0", closes, method))
+    found, run, head = [], [], None
+    for line, heading, closes, method in [*lines, (None, "\0", True, False)]:
+        if closes or not _same_group(head, heading):
+            if any(m for _, m in run):
+                found.append([ln for ln, _ in run])
+            run, head = [], heading
+            if closes:
+                head = None
+                continue
+        head = min(head, heading, key=len)
+        run.append((line, method))
+    return found
+
+
+def _same_group(head: str | None, heading: str) -> bool:
+    """One heading group: the same heading, or one under the other ('Scope 2 / Summa')."""
+    if head is None or "\0" in (head, heading) or not head or not heading:
+        return head == heading
+    short, long = sorted((head, heading), key=len)
+    return long == short or long.startswith(short + mapping.PATH_SEP)
+
+
+def _rounding(value_text: str, factor: float) -> float:
+    digits = (value_text or "").strip().replace(",", "").replace(" ", "")
+    decimals = len(digits.split(".", 1)[1]) if "." in digits else 0
+    return 0.5 * 10.0**-decimals * factor
+
+
+def derive_block(rows: pd.DataFrame) -> list[dict]:
+    """The method totals one block's rows of one issuer-year give (none when it is not whole)."""
+    parts: dict[str, dict[str, object]] = {}  # carrier -> method (or None) -> row
+    for r in rows.itertuples():
+        found = _carrier(r)
+        if found is None:
+            return []  # a row that is no carrier: the block is not Scope 2 alone
+        method = METHOD_RULES.get(r.mapping_rule)
+        by_method = parts.setdefault(found[1], {})
+        if method in by_method or None in by_method or (method is None and by_method):
+            return []  # a carrier twice, or both with and without a method
+        by_method[method] = r
+    heading = _carrier(rows.iloc[0:1].itertuples().__next__())[0]
+    if len(parts) < 2 and not _rule("scope2").label_pattern.search(heading):
+        return []  # one carrier under no Scope 2 heading: the table may hold only that carrier
+    derived = []
+    for method, metric in METRIC.items():
+        if not any(method in p for p in parts.values()):
+            continue
+        chosen = [p.get(method, p.get(None)) for p in parts.values()]
+        if any(r is None or r.not_reported or pd.isna(r.value) for r in chosen):
+            continue  # a carrier without this method, or printed as not reported
+        convs = [units.unit_conversion(r.unit, metric) for r in chosen]
+        if any(c.status != "ok" for c in convs) or len({c.unit for c in convs}) != 1:
+            continue
+        first = min(chosen, key=lambda r: r.line_number)
+        derived.append(
+            {
+                "issuer_id": first.issuer_id,
+                "fiscal_year": int(first.fiscal_year),
+                "metric_id": metric,
+                "value": round(
+                    sum(r.value * c.value for r, c in zip(chosen, convs, strict=True)), 9
+                ),
+                "unit": convs[0].unit,
+                "source_document": first.source_document,
+                "source_line": int(first.line_number),
+                "source_page": first.page,
+                "derived_from_lines": ",".join(
+                    str(n) for n in sorted({int(r.line_number) for r in chosen})
+                ),
+                "assumption": ASSUMPTION.format(method=method, carriers=", ".join(parts)),
+                "printed_rounding": sum(
+                    _rounding(r.value_text, c.value) for r, c in zip(chosen, convs, strict=True)
+                ),
+            }
+        )
+    return derived
+
+
+def derive(candidates: pd.DataFrame) -> pd.DataFrame:
+    """Derived Scope 2 method totals from the candidate rows (CANDIDATES_SQL)."""
+    out: list[dict] = []
+    for _, table in candidates.groupby(["source_document", "table_title"], dropna=False):
+        for lines in blocks(table):
+            block = table[table["line_number"].isin(lines)]
+            for _, year in block.groupby("fiscal_year"):
+                if set(year["line_number"]) == set(lines):  # every row has this year's value
+                    out += derive_block(year)
+    return pd.DataFrame(out, columns=list(COLUMNS))
