@@ -350,3 +350,32 @@ def test_unit_named_by_a_label_s_last_words(label, unit):
     from assets.extract.units_in_text import unit_named
 
     assert unit_named(label) == unit
+
+
+def test_a_period_with_words_over_prose_is_a_heading_and_prose_is_no_row():
+    """'FY2023 Performance' over a sentence is a heading, so the year header below it is read;
+    a sentence whose number falls under a year column and a footer ending in a year are not
+    rows."""
+    got = _facts("period_heading_and_prose.txt")
+    assert got == {
+        (5, "Water withdrawal (m3)", "m3", 2022, "1200"),
+        (5, "Water withdrawal (m3)", "m3", 2023, "1150"),
+        (6, "Customer score", "%", 2022, "71"),
+        (6, "Customer score", "%", 2023, "74"),
+        (9, "Energy use (MWh)", "MWh", 2022, "120"),
+        (9, "Energy use (MWh)", "MWh", 2023, "130"),
+    }
+
+
+def test_a_table_with_periods_as_rows_reads_column_headers_as_labels():
+    """Stacked column headers over rows that start with a period: each cell is (header, the
+    row's year); rows of unequal values and a one-cell header stay unread."""
+    got = _facts("years_as_rows.txt")
+    assert got == {
+        (5, "Number of fatalities", None, 2022, "0"),
+        (5, "Rate of fatalities", "%", 2022, "0"),
+        (5, "Recordable injuries", None, 2022, "7"),
+        (6, "Number of fatalities", None, 2023, "1"),
+        (6, "Rate of fatalities", "%", 2023, "0.1"),
+        (6, "Recordable injuries", None, 2023, "10"),
+    }

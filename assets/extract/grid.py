@@ -261,7 +261,7 @@ class _Reader:
         cells = word_cells(line, self.cw, *x_range)
         nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
         cols = _header(cells, line, nxt)
-        if not cols:
+        if not cols or _period_heading(cells, line, self.lines[i + 1 : i + 4], self.cw):
             return i + 1
         cuts = _split_side_by_side(cells, cols, line)
         if cuts:
@@ -545,7 +545,11 @@ class _Reader:
                 k += 1
                 continue
             blank = 0
-            if _header(cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None):
+            if not line.cells and _prose_value(cells, first_x):
+                break  # a sentence whose words run into a number ('... stands at 75% which')
+            if _header(
+                cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None
+            ) and not _period_heading(cells, line, self.lines[k + 1 : k + 4], self.cw):
                 if line.text == table.header_line.text and not table.spans:
                     k += 1
                     end = k
@@ -1070,6 +1074,43 @@ class _Reader:
         )  # fmt: skip
 
 
+def _period_heading(cells: list[Token], line: Line, below: list[Line], cw: float) -> bool:
+    """A single period with words on a line of words ('FY2021 Performance') is a heading, not
+    a table header, unless a number stands in a cell of its own under it in the next lines."""
+    if line.cells or len(cells) != 1:
+        return False
+    text = _text(cells[0])
+    if not re.search(r"[^\W\d]", periods.YEAR_IN.sub(" ", text)):
+        return False  # the period alone ('2024', 'FY2023'): a header as before
+    c = cells[0]
+    centre, width = (c.x0 + c.x1) / 2, c.x1 - c.x0
+    for ln in below:
+        for cell in word_cells(ln, cw):
+            mid = (cell.x0 + cell.x1) / 2
+            if numbers_like(_text(cell)) and abs(mid - centre) <= width:
+                return False
+    return True
+
+
+def _prose_value(cells: list[Token], first_x: float) -> bool:
+    """A line of words whose run of MIN_PROSE_WORDS words or more printed a single space apart
+    reaches from the label area into the year columns with a number in it ('which translates
+    to a turnover rate of 30%') is a sentence, not a row; so is a line with two words or more
+    and then a number in one cell under the columns (a running footer, 'Annual Report 2023')."""
+    for c in cells:
+        words = _text(c).split()
+        lead = list(itertools.takewhile(lambda w: not numbers_like(w), words))
+        if c.x0 >= first_x and len(lead) >= 2 and len(lead) < len(words):
+            return True  # words then a number under the columns ('Sustainability Report 2023')
+        if not c.x0 < first_x < c.x1:
+            continue
+        if len(words) < MIN_PROSE_WORDS or not any(numbers_like(w) for w in words[1:]):
+            continue
+        if sum(bool(re.match(r"[^\W\d]", w)) for w in words) >= MIN_PROSE_WORDS:
+            return True
+    return False
+
+
 def _column_groups(lines: list[Line], i: int, cols: list[Column]) -> None:
     """Pipe rows right above a period header (a converter's header row, each group's name
     repeated over its columns: 'Sweden | Sweden | Group | Group') with words, no numbers, over
@@ -1185,6 +1226,12 @@ def extract(
 ) -> tuple[list[RawValue], list[RowError], set[int]]:
     """Values of every table found in the document (lines in `skip` are left to other
     readers), the rows that could not be read, and the lines the tables cover."""
+    from assets.extract import transposed  # it reads rows with this module's helpers
+
     reader = _Reader(doc, calendar, skip or set())
     reader.run()
-    return reader.values, reader.errors, reader.used
+    read = {v.line_number for v in reader.values} | reader.used | reader.skip
+    free = {ln.number for ln in doc.lines} - read
+    found = transposed.extract(doc.lines, reader.cw, calendar, free, reader.doc_conv)
+    reader.used |= found[2]
+    return reader.values + found[0], reader.errors + found[1], reader.used
