@@ -379,3 +379,19 @@ def test_a_table_with_periods_as_rows_reads_column_headers_as_labels():
         (6, "Rate of fatalities", "%", 2023, "0.1"),
         (6, "Recordable injuries", None, 2023, "10"),
     }
+
+
+def test_a_label_wrapped_below_its_row_over_a_joining_word_goes_on_in_upper_case():
+    """'Average Training' / 'Hours per' / 'Employee' is one label; a line ending in 'per' over
+    a row is that row's label; a title-case line without a joining word stays a heading."""
+    got = _facts("wrapped_title_case.txt")
+    assert got == {
+        (4, "Average Training Hours per Employee", "Hours", 2022, "12"),
+        (4, "Average Training Hours per Employee", "Hours", 2023, "14"),
+        (8, "Water use per Site", None, 2022, "5"),
+        (8, "Water use per Site", None, 2023, "6"),
+        (9, "Waste (t)", "t", 2022, "30"),
+        (9, "Waste (t)", "t", 2023, "28"),
+        (11, "Hazardous / Landfill", None, 2022, "3"),
+        (11, "Hazardous / Landfill", None, 2023, "4"),
+    }

@@ -61,7 +61,7 @@ MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
 GUTTER_CHARS = layout.GUTTER_CHARS
 MIN_PROSE_WORDS = 6  # words before a gutter that are another text column's sentence
 _JOINING = re.compile(
-    r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I
+    r"(?:\b(?:and|or|of|for|the|to|in|by|with|per|och|av|för|till|i|från)|[-–,(/&])$", re.I
 )
 _LABEL_MARKS = re.compile(
     r"\s+\d{1,2}(?:\s*,\s*\d{1,2})+$|(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
@@ -827,7 +827,51 @@ class _Reader:
                 glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
                 label = f"{label}{glue}{btext}"
                 self.joined.add(below.number)
+        label = self._joined_below(label, k, table, label_x0)
         return label, heads, unit_heading
+
+    def _joined_below(self, label: str, k: int, table: Table, label_x0: float | None) -> str:
+        """A row's label wrapped over the label-only lines below it in its label column
+        ('Average Training' / 'Hours per' / 'Employee'): a line goes on into the next whatever
+        its case when it ends in a joining word; the first line below joins the row when the
+        label ends in one, or when it ends in one itself and a label-only line follows it."""
+        if label_x0 is None:
+            return label
+        first_x = min(c.lo for c in table.columns)
+        right = max(c.hi for c in table.columns)
+        chain: list[tuple[Line, str]] = []
+        n = k + 1
+        while n < len(self.lines) and len(chain) < 3:
+            ln = self.lines[n]
+            if (
+                ln.cells
+                or not ln.tokens
+                or ln.page != self.lines[k].page
+                or ln.number in self.joined
+            ):
+                break
+            mids = [((t.x0 + t.x1) / 2, t) for t in ln.tokens if _text(t)]
+            words = [t for m, t in mids if m < first_x and t.x0 >= label_x0 - self.cw]
+            if (
+                any(first_x <= m < right for m, _ in mids)
+                or not words
+                or abs(words[0].x0 - label_x0) > 2 * self.cw
+                or len(words) > 4
+                or any(numbers_like(_text(t)) for t in words)
+            ):
+                break
+            chain.append((ln, " ".join(_text(t) for t in words)))
+            n += 1
+        if not chain or chain[0][0].number in self.joined:
+            return label
+        if not (_JOINING.search(label) or (_JOINING.search(chain[0][1]) and len(chain) > 1)):
+            return label
+        for ln, text in chain:
+            label = f"{label} {text}"
+            self.joined.add(ln.number)
+            if not _JOINING.search(text):
+                break
+        return label
 
     def _beside_prose(self, words: list[Token], label_x0: float | None = None) -> list[Token]:
         """A label's words without the sentence of a text column printed left of the table
