@@ -545,7 +545,7 @@ class _Reader:
                 k += 1
                 continue
             blank = 0
-            if not line.cells and _prose_value(cells, first_x):
+            if not line.cells and _prose_value(cells, first_x, max(c.hi for c in cols)):
                 break  # a sentence whose words run into a number ('... stands at 75% which')
             if _header(
                 cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None
@@ -1127,16 +1127,14 @@ def _period_heading(cells: list[Token], line: Line, below: list[Line], cw: float
     if not re.search(r"[^\W\d]", periods.YEAR_IN.sub(" ", text)):
         return False  # the period alone ('2024', 'FY2023'): a header as before
     c = cells[0]
-    centre, width = (c.x0 + c.x1) / 2, c.x1 - c.x0
     for ln in below:
         for cell in word_cells(ln, cw):
-            mid = (cell.x0 + cell.x1) / 2
-            if numbers_like(_text(cell)) and abs(mid - centre) <= width:
+            if numbers_like(_text(cell)) and c.x0 <= (cell.x0 + cell.x1) / 2 <= c.x1:
                 return False
     return True
 
 
-def _prose_value(cells: list[Token], first_x: float) -> bool:
+def _prose_value(cells: list[Token], first_x: float, right: float) -> bool:
     """A line of words whose run of MIN_PROSE_WORDS words or more printed a single space apart
     reaches from the label area into the year columns with a number in it ('which translates
     to a turnover rate of 30%') is a sentence, not a row; so is a line with two words or more
@@ -1144,7 +1142,8 @@ def _prose_value(cells: list[Token], first_x: float) -> bool:
     for c in cells:
         words = _text(c).split()
         lead = list(itertools.takewhile(lambda w: not numbers_like(w), words))
-        if c.x0 >= first_x and len(lead) >= 2 and len(lead) < len(words):
+        under = first_x <= c.x0 and (c.x0 + c.x1) / 2 < right
+        if under and len(lead) >= 2 and len(lead) < len(words):
             return True  # words then a number under the columns ('Sustainability Report 2023')
         if not c.x0 < first_x < c.x1:
             continue
