@@ -350,3 +350,48 @@ def test_unit_named_by_a_label_s_last_words(label, unit):
     from assets.extract.units_in_text import unit_named
 
     assert unit_named(label) == unit
+
+
+def test_a_period_with_words_over_prose_is_a_heading_and_prose_is_no_row():
+    """'FY2023 Performance' over a sentence is a heading, so the year header below it is read;
+    a sentence whose number falls under a year column and a footer ending in a year are not
+    rows."""
+    got = _facts("period_heading_and_prose.txt")
+    assert got == {
+        (5, "Water withdrawal (m3)", "m3", 2022, "1200"),
+        (5, "Water withdrawal (m3)", "m3", 2023, "1150"),
+        (6, "Customer score", "%", 2022, "71"),
+        (6, "Customer score", "%", 2023, "74"),
+        (9, "Energy use (MWh)", "MWh", 2022, "120"),
+        (9, "Energy use (MWh)", "MWh", 2023, "130"),
+    }
+
+
+def test_a_table_with_periods_as_rows_reads_column_headers_as_labels():
+    """Stacked column headers over rows that start with a period: each cell is (header, the
+    row's year); rows of unequal values and a one-cell header stay unread."""
+    got = _facts("years_as_rows.txt")
+    assert got == {
+        (5, "Number of fatalities", None, 2022, "0"),
+        (5, "Rate of fatalities", "%", 2022, "0"),
+        (5, "Recordable injuries", None, 2022, "7"),
+        (6, "Number of fatalities", None, 2023, "1"),
+        (6, "Rate of fatalities", "%", 2023, "0.1"),
+        (6, "Recordable injuries", None, 2023, "10"),
+    }
+
+
+def test_a_label_wrapped_below_its_row_over_a_joining_word_goes_on_in_upper_case():
+    """'Average Training' / 'Hours per' / 'Employee' is one label; a line ending in 'per' over
+    a row is that row's label; a title-case line without a joining word stays a heading."""
+    got = _facts("wrapped_title_case.txt")
+    assert got == {
+        (4, "Average Training Hours per Employee", "Hours", 2022, "12"),
+        (4, "Average Training Hours per Employee", "Hours", 2023, "14"),
+        (8, "Water use per Site", None, 2022, "5"),
+        (8, "Water use per Site", None, 2023, "6"),
+        (9, "Waste (t)", "t", 2022, "30"),
+        (9, "Waste (t)", "t", 2023, "28"),
+        (11, "Hazardous / Landfill", None, 2022, "3"),
+        (11, "Hazardous / Landfill", None, 2023, "4"),
+    }

@@ -61,7 +61,7 @@ MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
 GUTTER_CHARS = layout.GUTTER_CHARS
 MIN_PROSE_WORDS = 6  # words before a gutter that are another text column's sentence
 _JOINING = re.compile(
-    r"(?:\b(?:and|or|of|for|the|to|in|by|with|och|av|för|till|i|från)|[-–,(/&])$", re.I
+    r"(?:\b(?:and|or|of|for|the|to|in|by|with|per|och|av|för|till|i|från)|[-–,(/&])$", re.I
 )
 _LABEL_MARKS = re.compile(
     r"\s+\d{1,2}(?:\s*,\s*\d{1,2})+$|(?:\s*\d{1,2}\))+$|(?:\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+)+$|(?<=[\d)])\s+\d{1,2}(?:\s*,\s*\d{1,2})*$"
@@ -261,7 +261,7 @@ class _Reader:
         cells = word_cells(line, self.cw, *x_range)
         nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
         cols = _header(cells, line, nxt)
-        if not cols:
+        if not cols or _period_heading(cells, line, self.lines[i + 1 : i + 4], self.cw):
             return i + 1
         cuts = _split_side_by_side(cells, cols, line)
         if cuts:
@@ -545,7 +545,11 @@ class _Reader:
                 k += 1
                 continue
             blank = 0
-            if _header(cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None):
+            if not line.cells and _prose_value(cells, first_x, max(c.hi for c in cols)):
+                break  # a sentence whose words run into a number ('... stands at 75% which')
+            if _header(
+                cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None
+            ) and not _period_heading(cells, line, self.lines[k + 1 : k + 4], self.cw):
                 if line.text == table.header_line.text and not table.spans:
                     k += 1
                     end = k
@@ -823,7 +827,51 @@ class _Reader:
                 glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
                 label = f"{label}{glue}{btext}"
                 self.joined.add(below.number)
+        label = self._joined_below(label, k, table, label_x0)
         return label, heads, unit_heading
+
+    def _joined_below(self, label: str, k: int, table: Table, label_x0: float | None) -> str:
+        """A row's label wrapped over the label-only lines below it in its label column
+        ('Average Training' / 'Hours per' / 'Employee'): a line goes on into the next whatever
+        its case when it ends in a joining word; the first line below joins the row when the
+        label ends in one, or when it ends in one itself and a label-only line follows it."""
+        if label_x0 is None:
+            return label
+        first_x = min(c.lo for c in table.columns)
+        right = max(c.hi for c in table.columns)
+        chain: list[tuple[Line, str]] = []
+        n = k + 1
+        while n < len(self.lines) and len(chain) < 3:
+            ln = self.lines[n]
+            if (
+                ln.cells
+                or not ln.tokens
+                or ln.page != self.lines[k].page
+                or ln.number in self.joined
+            ):
+                break
+            mids = [((t.x0 + t.x1) / 2, t) for t in ln.tokens if _text(t)]
+            words = [t for m, t in mids if m < first_x and t.x0 >= label_x0 - self.cw]
+            if (
+                any(first_x <= m < right for m, _ in mids)
+                or not words
+                or abs(words[0].x0 - label_x0) > 2 * self.cw
+                or len(words) > 4
+                or any(numbers_like(_text(t)) for t in words)
+            ):
+                break
+            chain.append((ln, " ".join(_text(t) for t in words)))
+            n += 1
+        if not chain or chain[0][0].number in self.joined:
+            return label
+        if not (_JOINING.search(label) or (_JOINING.search(chain[0][1]) and len(chain) > 1)):
+            return label
+        for ln, text in chain:
+            label = f"{label} {text}"
+            self.joined.add(ln.number)
+            if not _JOINING.search(text):
+                break
+        return label
 
     def _beside_prose(self, words: list[Token], label_x0: float | None = None) -> list[Token]:
         """A label's words without the sentence of a text column printed left of the table
@@ -1070,6 +1118,42 @@ class _Reader:
         )  # fmt: skip
 
 
+def _period_heading(cells: list[Token], line: Line, below: list[Line], cw: float) -> bool:
+    """A single period with words on a line of words ('FY2021 Performance') is a heading, not
+    a table header, unless a number stands in a cell of its own under it in the next lines."""
+    if line.cells or len(cells) != 1:
+        return False
+    text = _text(cells[0])
+    if not re.search(r"[^\W\d]", periods.YEAR_IN.sub(" ", text)):
+        return False  # the period alone ('2024', 'FY2023'): a header as before
+    c = cells[0]
+    for ln in below:
+        for cell in word_cells(ln, cw):
+            if numbers_like(_text(cell)) and c.x0 <= (cell.x0 + cell.x1) / 2 <= c.x1:
+                return False
+    return True
+
+
+def _prose_value(cells: list[Token], first_x: float, right: float) -> bool:
+    """A line of words whose run of MIN_PROSE_WORDS words or more printed a single space apart
+    reaches from the label area into the year columns with a number in it ('which translates
+    to a turnover rate of 30%') is a sentence, not a row; so is a line with two words or more
+    and then a number in one cell under the columns (a running footer, 'Annual Report 2023')."""
+    for c in cells:
+        words = _text(c).split()
+        lead = list(itertools.takewhile(lambda w: not numbers_like(w), words))
+        under = first_x <= c.x0 and (c.x0 + c.x1) / 2 < right
+        if under and len(lead) >= 2 and len(lead) < len(words):
+            return True  # words then a number under the columns ('Sustainability Report 2023')
+        if not c.x0 < first_x < c.x1:
+            continue
+        if len(words) < MIN_PROSE_WORDS or not any(numbers_like(w) for w in words[1:]):
+            continue
+        if sum(bool(re.match(r"[^\W\d]", w)) for w in words) >= MIN_PROSE_WORDS:
+            return True
+    return False
+
+
 def _column_groups(lines: list[Line], i: int, cols: list[Column]) -> None:
     """Pipe rows right above a period header (a converter's header row, each group's name
     repeated over its columns: 'Sweden | Sweden | Group | Group') with words, no numbers, over
@@ -1185,6 +1269,12 @@ def extract(
 ) -> tuple[list[RawValue], list[RowError], set[int]]:
     """Values of every table found in the document (lines in `skip` are left to other
     readers), the rows that could not be read, and the lines the tables cover."""
+    from assets.extract import transposed  # it reads rows with this module's helpers
+
     reader = _Reader(doc, calendar, skip or set())
     reader.run()
-    return reader.values, reader.errors, reader.used
+    read = {v.line_number for v in reader.values} | reader.used | reader.skip
+    free = {ln.number for ln in doc.lines} - read
+    found = transposed.extract(doc.lines, reader.cw, calendar, free, reader.doc_conv)
+    reader.used |= found[2]
+    return reader.values + found[0], reader.errors + found[1], reader.used

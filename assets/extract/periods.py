@@ -35,7 +35,7 @@ _ROLE = {
     role: re.compile(rf"(?<![\w%])(?:{words})(?![\w%])", re.I)
     for role, words in _ROLE_WORDS.items()
 }
-_YEAR_IN = re.compile(rf"(?<![\d/])(?:{years.LABEL})(?![\d/])", re.I)
+YEAR_IN = re.compile(rf"(?<![\d/])(?:{years.LABEL})(?![\d/])", re.I)
 # Footnote marks printed after a header ('2024 1)', '2024*', '2023¹').
 _MARKS = re.compile(r"(?:\s+\d{1,2}\))+$|[*¹²³⁴⁵⁶⁷⁸⁹⁰†‡]+$")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -58,7 +58,7 @@ class Period:
 def year_labels(text: str) -> list[years.YearLabel]:
     """Every year label in a text ('2024 2023' -> two), outside 1990-2100 dropped."""
     found = []
-    for m in _YEAR_IN.finditer(text):
+    for m in YEAR_IN.finditer(text):
         label = years.parse(m.group())
         if label and FIRST_YEAR <= label.year <= LAST_YEAR:
             found.append(label)
@@ -72,7 +72,7 @@ def classify(text: str) -> Period | None:
     if not cell:
         return None
     labels = year_labels(cell)
-    rest = _YEAR_IN.sub(" ", cell)
+    rest = YEAR_IN.sub(" ", cell)
     for role in (CHANGE, SHARE, BASE, TARGET):
         if _ROLE[role].search(rest) or (role == CHANGE and len(labels) > 1):
             return Period(role, labels[0] if labels else None, text)
