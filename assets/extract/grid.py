@@ -50,6 +50,7 @@ from assets.extract.values import RawValue, RowError, clean
 
 EXTRACTOR = "grid"
 MAX_GAP_LINES = 3  # lines without values that end a table of words
+MAX_HEADER_LINES = 5  # lines of words stacked below a period header ('Estimated' / '[t CO2]')
 MAX_LABEL_WORDS = 14
 MAX_CAPTION_WORDS = 14
 MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
@@ -61,6 +62,7 @@ _LABEL_MARKS = re.compile(
 )
 _MARKUP = re.compile(r"<!--.*?-->")
 _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
+_FOOTNOTE_MARK = re.compile(r"^[*†‡]")
 
 
 @dataclass
@@ -251,6 +253,8 @@ class _Reader:
         line = self.lines[i]
         if line.number in self.skip or not line.tokens:
             return i + 1
+        if self._prose(line):
+            return i + 1
         cells = word_cells(line, self.cw, *x_range)
         nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
         cols = _header(cells, line, nxt)
@@ -261,6 +265,23 @@ class _Reader:
             bounds = [x_range[0], *cuts, x_range[1]]
             return max(self._read(i, (lo, hi)) for lo, hi in itertools.pairwise(bounds))
         return self._read(i, x_range)
+
+    def _prose(self, line: Line) -> bool:
+        """A line of words longer than a caption with no gap wider than a space: a sentence
+        that names years ('... for FY23 in comparison to CY21, CY22 and ...'), no header."""
+        if line.cells or len(line.tokens) <= MAX_CAPTION_WORDS:
+            return False
+        return all(b.x0 - a.x1 < 1.6 * self.cw for a, b in itertools.pairwise(line.tokens))
+
+    def _footnote(self, line: Line) -> bool:
+        """A line of words that starts with a footnote mark and has no gap wider than a space
+        ('* Our base year is ...'): a footnote below the table, no row."""
+        return (
+            not line.cells
+            and bool(line.tokens)
+            and bool(_FOOTNOTE_MARK.match(line.tokens[0].text))
+            and all(b.x0 - a.x1 < 1.6 * self.cw for a, b in itertools.pairwise(line.tokens))
+        )
 
     def _read(self, i: int, x_range: tuple[float, float]) -> int:
         """Reads the table whose header is line i within x_range; returns the line after it."""
@@ -304,7 +325,7 @@ class _Reader:
         return end
 
     def _after_header(self, i: int, table: Table) -> int:
-        """Skips a separator, a repeated header and reads a second header line (rule 2)."""
+        """Skips a separator, a repeated header and reads the header lines below it (rule 2)."""
         j = i + 1
         header_text = self.lines[i].text
         while j < len(self.lines):
@@ -316,45 +337,98 @@ class _Reader:
                 j += 1
                 continue
             break
-        if j >= len(self.lines):
-            return j
-        line = self.lines[j]
-        cells = word_cells(line, self.cw, *table.x_range)
+        above: dict[int, list[str]] = {}  # a split column's words stacked over its sub-columns
+        own: dict[int, list[str]] = {id(c): [] for c in table.columns}
+        left: list[str] = []
+        top_level = {id(c): id(c) for c in table.columns}
+        n_actual = max(len([c for c in table.columns if c.period.actual]), 1)
+        depth = 1 if table.cells else MAX_HEADER_LINES
+        start = j
+        while j < len(self.lines) and j - start < depth:
+            line = self.lines[j]
+            if line.page != self.lines[i].page or line.cells != table.cells:
+                break
+            under = self._header_words(line, table, left)
+            if under is None or len({top_level[k] for k in under}) * 2 < n_actual:
+                break
+            for key, (col, cells) in under.items():
+                if len(cells) > 1 and not table.cells and self._fits(cells, col):
+                    subs = [
+                        Column(col.index, t.x0, t.x1, col.period, col.year, col.header)
+                        for t in cells
+                    ]
+                    at = table.columns.index(col)
+                    table.columns[at : at + 1] = subs
+                    for sub, t in zip(subs, cells, strict=True):
+                        above[id(sub)] = above.get(key, []) + own[key]
+                        own[id(sub)] = [_text(t)]
+                        top_level[id(sub)] = top_level[key]
+                else:
+                    own[key].append(" ".join(_text(t) for t in cells))
+            if not table.cells:
+                _bands(table.columns, False)
+            j += 1
+        for c in table.columns:
+            self._qualify(c, above.get(id(c), []), own[id(c)])
         actual = [c for c in table.columns if c.period.actual]
-        under: dict[int, str] = {}
-        for cell in cells:
+        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1:
+            for c in actual:  # one word over every year ('Retrospective') tells none apart
+                c.qualifier = None
+        left_text = " ".join(left)
+        if left_text and (u := unit_in(left_text)):
+            table.title_unit = table.title_unit or u
+        if left_text and not known(left_text):
+            # the label column's title printed on the header lines below ('Emission' / 'Source')
+            table.title = " / ".join(t for t in (table.title, left_text) if t)
+        while j < len(self.lines) and self.lines[j].cells and not self.lines[j].tokens:
+            j += 1
+        return j
+
+    def _header_words(
+        self, line: Line, table: Table, left: list[str]
+    ) -> dict[int, tuple[Column, list[Token]]] | None:
+        """A header line's cells by the column they stand under (words left of the columns go
+        to `left`), or None when the line holds a value (a row) or is prose."""
+        under: dict[int, tuple[Column, list[Token]]] = {}
+        lefts = []
+        for cell in word_cells(line, self.cw, *table.x_range):
             text = _text(cell)
             if not text:
                 continue
             col = self._column_of(cell, table)
             if col is not None:
-                if _is_number(text):
-                    return j  # a value: a row, not a second header line
-                under[id(col)] = text
-        if len(under) * 2 < max(len(actual), 1):
-            return j
-        for c in table.columns:
-            q = under.get(id(c))
-            if q is None:
-                continue
-            role = periods.classify(q)
-            if role is not None and role.role != periods.ACTUAL:
-                c.period = periods.Period(role.role, c.period.label, c.header)
-            elif unit_in(q) or known(q):
-                c.unit = unit_in(q) or known(q)
+                if _is_number(text) or numbers_like(text):
+                    return None  # a value: a row, not a header line
+                under.setdefault(id(col), (col, []))[1].append(cell)
             else:
-                c.qualifier = q
-        actual = [c for c in table.columns if c.period.actual]
-        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1:
-            for c in actual:  # one word over every year ('Retrospective') tells none apart
-                c.qualifier = None
-        left = " ".join(_text(c) for c in cells if self._column_of(c, table) is None and _text(c))
-        if left and (u := unit_in(left)):
-            table.title_unit = table.title_unit or u
-        j += 1
-        while j < len(self.lines) and self.lines[j].cells and not self.lines[j].tokens:
-            j += 1
-        return j
+                lefts.append(text)
+        if len(" ".join(lefts).split()) > MAX_LABEL_WORDS:
+            return None
+        left.extend(lefts)
+        return under
+
+    def _fits(self, cells: list[Token], col: Column) -> bool:
+        """Cells that lie within their column's band: sub-columns, not one phrase spread out."""
+        return all(col.lo - self.cw <= t.x0 and t.x1 <= col.hi + self.cw for t in cells)
+
+    @staticmethod
+    def _qualify(c: Column, above: list[str], own: list[str]) -> None:
+        """A column's words stacked below its header: a role word makes it non-actual, a unit
+        is its unit, other words qualify its values; words over a split column's sub-columns
+        continue its header ('CY22' over '(recalculated)')."""
+        if above:
+            c.header = " ".join([c.header, *above])
+        words = " ".join(own)
+        stacked = periods.without_years(" ".join([*above, *own]))
+        role = periods.classify(stacked) if stacked else None
+        if role is not None and role.role != periods.ACTUAL:
+            c.period = periods.Period(role.role, c.period.label, c.header)
+        elif not words:
+            return
+        elif unit_in(words) or known(words):
+            c.unit = unit_in(words) or known(words)
+        else:
+            c.qualifier = words
 
     def _column_of(self, cell: Token, table: Table) -> Column | None:
         centre = (cell.x0 + cell.x1) / 2
@@ -410,6 +484,8 @@ class _Reader:
                     break
                 k += 1
                 continue
+            if self._footnote(line):
+                break
             if _header(cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None):
                 if line.text == table.header_line.text:
                     k += 1
@@ -570,13 +646,16 @@ class _Reader:
                 while heads and heads[-1][0] >= indent:
                     heads.pop()
                 heads.append((indent, text))
-        # a continuation printed below the row ('(t CO2e)', 'e)', lower-case words)
-        if k + 1 < len(self.lines):
-            below = self.lines[k + 1]
+        # a continuation printed below the row ('(t CO2e)', 'e)', lower-case words), and the
+        # line below it too while the label so far ends in a joining word ('transport and')
+        below_at = k + 1
+        while below_at < len(self.lines) and (below_at == k + 1 or _JOINING.search(label)):
+            below = self.lines[below_at]
             btext = clean(below.text)
-            if (
+            if not (
                 btext
                 and not below.cells
+                and below.page == line.page
                 and not any(numbers_like(t.text) for t in below.tokens)
                 and (
                     btext[:1].islower()
@@ -585,9 +664,11 @@ class _Reader:
                 )
                 and len(btext.split()) <= 4
             ):
-                glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
-                label = f"{label}{glue}{btext}"
-                self.joined.add(below.number)
+                break
+            glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
+            label = f"{label}{glue}{btext}"
+            self.joined.add(below.number)
+            below_at += 1
         return label, heads, unit_heading
 
     def _split_row(self, line: Line, cells: list[Token], table: Table, first_x: float):
