@@ -63,6 +63,7 @@ _LABEL_MARKS = re.compile(
 _MARKUP = re.compile(r"<!--.*?-->")
 _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
 _FOOTNOTE_MARK = re.compile(r"^[*†‡]")
+_BRACKETS_AT_END = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\W*$")
 
 
 @dataclass
@@ -77,6 +78,7 @@ class Column:
     unit: str | None = None
     lo: float = 0.0
     hi: float = 0.0
+    sub: bool = False  # one of the columns a period's column splits into (rule 2)
 
 
 @dataclass
@@ -354,7 +356,7 @@ class _Reader:
             for key, (col, cells) in under.items():
                 if len(cells) > 1 and not table.cells and self._fits(cells, col):
                     subs = [
-                        Column(col.index, t.x0, t.x1, col.period, col.year, col.header)
+                        Column(col.index, t.x0, t.x1, col.period, col.year, col.header, sub=True)
                         for t in cells
                     ]
                     at = table.columns.index(col)
@@ -365,6 +367,9 @@ class _Reader:
                         top_level[id(sub)] = top_level[key]
                 else:
                     own[key].append(" ".join(_text(t) for t in cells))
+                    if col.sub:  # a sub-column spans the words stacked over it
+                        col.x0 = min(col.x0, *(t.x0 for t in cells))
+                        col.x1 = max(col.x1, *(t.x1 for t in cells))
             if not table.cells:
                 _bands(table.columns, False)
             j += 1
@@ -407,6 +412,13 @@ class _Reader:
         left.extend(lefts)
         return under
 
+    def _under_sub(self, t: Token, col: Column, table: Table) -> bool:
+        """A word under a sub-column overlaps its stacked header words and no other's."""
+        over = [
+            c for c in table.columns if c.sub and t.x0 < c.x1 + self.cw and c.x0 - self.cw < t.x1
+        ]
+        return over == [col]
+
     def _fits(self, cells: list[Token], col: Column) -> bool:
         """Cells that lie within their column's band: sub-columns, not one phrase spread out."""
         return all(col.lo - self.cw <= t.x0 and t.x1 <= col.hi + self.cw for t in cells)
@@ -425,8 +437,12 @@ class _Reader:
             c.period = periods.Period(role.role, c.period.label, c.header)
         elif not words:
             return
-        elif unit_in(words) or known(words):
-            c.unit = unit_in(words) or known(words)
+        elif unit := unit_in(words) or known(words):
+            c.unit = unit
+            # words beside a unit in brackets ('Location-based (tCO2e)') still qualify
+            rest = _BRACKETS_AT_END.sub("", words).strip()
+            if rest and rest != words and not unit_in(rest) and not known(rest):
+                c.qualifier = rest
         else:
             c.qualifier = words
 
@@ -695,6 +711,8 @@ class _Reader:
             for t in words:
                 col = self._column_of(t, table)
                 text = _text(t)
+                if col is not None and col.sub and not self._under_sub(t, col, table):
+                    col = None  # between sub-columns or across two (a total printed over both)
                 if col is not None and (
                     numbers_like(text) or by_col.get(id(col)) or col.period.role == periods.UNIT
                 ):
