@@ -85,3 +85,32 @@ def test_a_pdf_period_header_over_stacked_sub_columns():
         ("Both methods", None, 2024, "19999999"),
         ("Both methods", None, 2023, "18888888"),
     }
+
+
+def _share_page() -> fx.Page:
+    """Two years, each over 'Gross / amount / (tCO2e)' and 'Share / [%]': a year with a
+    share sub-column has no one value of its own, so a figure printed across both
+    sub-columns of a year belongs to neither."""
+    subs = (280, 350, 440, 510)
+    texts = [fx.Text(50, 100, "Emissions and their shares", 12)]
+    texts += [fx.Text(338, 130, "2024"), fx.Text(498, 130, "2023")]
+    texts += fx.row(145, "Emission", ["Gross", "Share", "Gross", "Share"], x_cells=subs)
+    texts += fx.row(157, "source", ["amount", "[%]", "amount", "[%]"], x_cells=subs)
+    texts += fx.row(169, "", ["(tCO2e)", "", "(tCO2e)", ""], x_cells=subs)
+    texts += fx.row(190, "Scope 1", ["3,410", "12.5", "3,620", "13.0"], x_cells=subs)
+    texts += [
+        fx.Text(50, 205, "Scope 2"),
+        fx.Text(315, 205, "19,999,999"),
+        fx.Text(475, 205, "18,888,888"),
+    ]
+    return fx.Page(texts)
+
+
+def test_a_figure_across_sub_columns_of_a_year_without_a_value_of_its_own_is_not_read():
+    doc = pdf.parse(fx.pdf_bytes([_share_page()]), "t.pdf", 10).document()
+    values, _ = document.extract_document(doc, CALENDAR_2024)
+    got = {(v.label, v.unit, v.year, v.value_text) for v in values}
+    assert got == {
+        ("Scope 1", "tCO2e", 2024, "3410"),
+        ("Scope 1", "tCO2e", 2023, "3620"),
+    }

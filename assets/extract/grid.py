@@ -15,6 +15,11 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
    for the year (a total printed across it). A Total row without a unit takes the one unit
    the rows above it in the table print; a sub-column named with a unit in the lines just
    above the table ('Fuel in litres, Electricity in kWh') takes that unit.
+   2c. In lines of words up to five such lines may be stacked ('Estimated' / 'total' /
+   '[t CO2]'); the first on which every year spans several cells splits the years, words
+   above it continue the year's header ('CY22' over '(recalculated)'), words below it stack
+   on their sub-column. When a year has a non-actual sub-column ('[%]'), it has no value of
+   its own and a figure printed across two of its sub-columns is not read.
 3. Side by side: a header whose periods are followed by a title and periods again holds two
    tables sharing lines; each is read over its own x-range.
 4. Rows: the lines below whose values fall under the period columns (a cell index, or a word
