@@ -980,7 +980,7 @@ class _Reader:
                 if (
                     col is not None
                     and col.span is not None
-                    and col.span not in table.spans
+                    and all(col.span is not s for s in table.spans)
                     and not self._under_sub(t, col, table)
                 ):
                     col = None  # between sub-columns or across two (a total printed over both)
