@@ -143,6 +143,12 @@ def test_prose_values_carry_their_metric():
     )
 
 
+def test_full_time_and_part_time_employees_is_the_headcount():
+    lines = ["Our people: 1,870 full-time and part-time employees; 95 temporary employees."]
+    (value,) = prose.extract(lines)
+    assert (value.metric_hint, value.value) == ("workforce.employees", 1870.0)
+
+
 def test_a_respectively_list_never_gives_its_first_figure():
     """In 'hiring and turnover rate of X% and Y% respectively' the first figure is the hiring
     rate: the generic turnover rule must not take it (the list rule in prose_patterns.csv may

@@ -28,6 +28,10 @@ from assets import mapping
         ("Water discharge / Effluent to sewers", "ML", None, None),
         ("Water discharge / Total effluent discharged", "ML", "water.discharge", None),
         ("Water withdrawn in water-stressed areas", "ML", None, None),
+        # direct emissions from one kind of source are a part of Scope 1, not its total
+        ("Direct emissions from company vehicles", "t CO2", None, None),
+        ("Direct emissions from stationary combustion", "tCO2e", None, None),
+        ("Direct emissions from owned or controlled sources", "tCO2e", "ghg.scope1", None),
         ("GHG: Scope 1 and 2 / Scope 2 location-based emissions (t CO2e)", "t CO2e",
          "ghg.scope2_location", None),
     ],

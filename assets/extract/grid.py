@@ -15,6 +15,11 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
    for the year (a total printed across it). A Total row without a unit takes the one unit
    the rows above it in the table print; a sub-column named with a unit in the lines just
    above the table ('Fuel in litres, Electricity in kWh') takes that unit.
+   2c. In lines of words up to five such lines may be stacked ('Estimated' / 'total' /
+   '[t CO2]'); the first on which every year spans several cells splits the years, words
+   above it continue the year's header ('CY22' over '(recalculated)'), words below it stack
+   on their sub-column. When a year has a non-actual sub-column ('[%]'), it has no value of
+   its own and a figure printed across two of its sub-columns is not read.
 3. Side by side: a header whose periods are followed by a title and periods again holds two
    tables sharing lines; each is read over its own x-range.
 4. Rows: the lines below whose values fall under the period columns (a cell index, or a word
@@ -55,6 +60,7 @@ from assets.extract.values import RawValue, RowError, clean
 EXTRACTOR = "grid"
 MAX_GAP_LINES = 3  # label-only lines without values that end a table of words
 MAX_BLANK_LINES = 3  # blank lines in a row under a header before its first row
+MAX_HEADER_LINES = 5  # lines of words stacked below a period header ('Estimated' / '[t CO2]')
 MAX_LABEL_WORDS = 14
 MAX_CAPTION_WORDS = 14
 MAX_PERIOD_WORDS = 5  # 'Change 2024 vs 2023', 'Föregående år 2023'
@@ -68,6 +74,8 @@ _LABEL_MARKS = re.compile(
 )
 _MARKUP = re.compile(r"<!--.*?-->")
 _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
+_FOOTNOTE_MARK = re.compile(r"^[*†‡]")
+_BRACKETS_AT_END = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\W*$")
 
 
 @dataclass
@@ -258,6 +266,8 @@ class _Reader:
         line = self.lines[i]
         if line.number in self.skip or not line.tokens:
             return i + 1
+        if self._prose(line):
+            return i + 1
         cells = word_cells(line, self.cw, *x_range)
         nxt = self.lines[i + 1] if i + 1 < len(self.lines) else None
         cols = _header(cells, line, nxt)
@@ -268,6 +278,23 @@ class _Reader:
             bounds = [x_range[0], *cuts, x_range[1]]
             return max(self._read(i, (lo, hi)) for lo, hi in itertools.pairwise(bounds))
         return self._read(i, x_range)
+
+    def _prose(self, line: Line) -> bool:
+        """A line of words longer than a caption with no gap wider than a space: a sentence
+        that names years ('... for FY23 in comparison to CY21, CY22 and ...'), no header."""
+        if line.cells or len(line.tokens) <= MAX_CAPTION_WORDS:
+            return False
+        return all(b.x0 - a.x1 < 1.6 * self.cw for a, b in itertools.pairwise(line.tokens))
+
+    def _footnote(self, line: Line) -> bool:
+        """A line of words that starts with a footnote mark and has no gap wider than a space
+        ('* Our base year is ...'): a footnote below the table, no row."""
+        return (
+            not line.cells
+            and bool(line.tokens)
+            and bool(_FOOTNOTE_MARK.match(line.tokens[0].text))
+            and all(b.x0 - a.x1 < 1.6 * self.cw for a, b in itertools.pairwise(line.tokens))
+        )
 
     def _read(self, i: int, x_range: tuple[float, float]) -> int:
         """Reads the table whose header is line i within x_range; returns the line after it."""
@@ -348,7 +375,7 @@ class _Reader:
         self.values[read_before:] = kept[read_before:]
 
     def _after_header(self, i: int, table: Table) -> int:
-        """Skips a separator, a repeated header and reads a second header line (rule 2)."""
+        """Skips a separator, a repeated header and reads the header lines below it (rule 2)."""
         j = i + 1
         header_text = self.lines[i].text
         while j < len(self.lines):
@@ -360,51 +387,119 @@ class _Reader:
                 j += 1
                 continue
             break
-        if j >= len(self.lines):
-            return j
-        line = self.lines[j]
-        cells = word_cells(line, self.cw, *table.x_range)
-        actual = [c for c in table.columns if c.period.actual]
-        under: dict[int, str] = {}
-        subs: dict[int, list[Token]] = {}
-        for cell in cells:
-            text = _text(cell)
-            if not text:
-                continue
-            col = self._column_of(cell, table)
-            if col is not None:
-                if _is_number(text):
-                    return j  # a value: a row, not a second header line
-                under[id(col)] = text
-                subs.setdefault(id(col), []).append(cell)
-        if len(under) * 2 < max(len(actual), 1):
-            return j
-        split = self._split_spans(table, subs)
+        header = self.lines[i]
+        own: dict[int, list[str]] = {id(c): [] for c in table.columns}  # words stacked under
+        above: dict[int, list[str]] = {}  # a period's words stacked over its sub-columns
+        left: list[str] = []
+        top = {id(c): id(c) for c in table.columns}
+        n_actual = max(len([c for c in table.columns if c.period.actual]), 1)
+        depth = 1 if table.cells else MAX_HEADER_LINES
+        split = False
+        start = j
+        while j < len(self.lines) and j - start < depth:
+            line = self.lines[j]
+            if line.page != header.page or line.cells != table.cells:
+                break
+            under = self._header_words(line, table, left)
+            if under is None or len({top[k] for k in under}) * 2 < n_actual:
+                break
+            before = {c.index: id(c) for c in table.columns}
+            subs = {k: cells for k, (_, cells) in under.items()}
+            if not split and self._split_spans(table, subs):
+                split = True
+                for c in table.columns:
+                    if c.span is not None:  # the period's words so far continue its header
+                        key = before[c.index]
+                        above[id(c)], own[id(c)], top[id(c)] = own[key], [c.qualifier], key
+                        c.qualifier = None
+            else:
+                for key, (col, cells) in under.items():
+                    own[key].append(" ".join(_text(t) for t in cells))
+                    if col.span is not None:  # a sub-column spans the words stacked over it
+                        col.x0 = min(col.x0, *(t.x0 for t in cells))
+                        col.x1 = max(col.x1, *(t.x1 for t in cells))
+            j += 1
+        for c in table.columns:
+            self._qualify(c, above.get(id(c), []), own.get(id(c), []))
         if split:
-            for c in table.columns:
-                _qualify(c, c.qualifier or "")
             self._units_named_above(i, table)
             # a period with a non-actual sub-column ('Target') has no one value for the period
             table.spans = [
                 s for s in table.spans
                 if all(c.period.actual for c in table.columns if c.span is s)
             ]  # fmt: skip
-        else:
-            for c in table.columns:
-                q = under.get(id(c))
-                if q is not None:
-                    _qualify(c, q)
         actual = [c for c in table.columns if c.period.actual]
-        if len(actual) > 1 and len({c.qualifier for c in actual}) == 1 and not split:
+        shared = len(actual) > 1 and len({c.qualifier for c in actual}) == 1
+        # a sub-column's own name stays ('Actual' beside 'Target') unless it goes with its unit
+        if shared and (not split or all(c.unit for c in actual)):
             for c in actual:  # one word over every year ('Retrospective') tells none apart
                 c.qualifier = None
-        left = " ".join(_text(c) for c in cells if self._column_of(c, table) is None and _text(c))
-        if left and (u := unit_in(left)):
+        left_text = " ".join(left)
+        if left_text and (u := unit_in(left_text)):
             table.title_unit = table.title_unit or u
-        j += 1
+        if left_text and not known(left_text) and j - start > 1:
+            # the label column's title printed on the header lines below ('Emission' / 'Source')
+            table.title = " / ".join(t for t in (table.title, left_text) if t)
         while j < len(self.lines) and self.lines[j].cells and not self.lines[j].tokens:
             j += 1
         return j
+
+    def _header_words(
+        self, line: Line, table: Table, left: list[str]
+    ) -> dict[int, tuple[Column, list[Token]]] | None:
+        """A header line's cells by the column they stand under (words left of the columns go
+        to `left`), or None when the line holds a value (a row) or is prose."""
+        under: dict[int, tuple[Column, list[Token]]] = {}
+        lefts = []
+        for cell in word_cells(line, self.cw, *table.x_range):
+            text = _text(cell)
+            if not text:
+                continue
+            col = self._column_of(cell, table)
+            if col is not None:
+                if _is_number(text) or numbers_like(text):
+                    return None  # a value: a row, not a header line
+                under.setdefault(id(col), (col, []))[1].append(cell)
+            else:
+                lefts.append(text)
+        if len(" ".join(lefts).split()) > MAX_LABEL_WORDS:
+            return None
+        left.extend(lefts)
+        return under
+
+    def _under_sub(self, t: Token, col: Column, table: Table) -> bool:
+        """A word under a sub-column overlaps its stacked header words and no other's."""
+        over = [
+            c
+            for c in table.columns
+            if c.span is not None and t.x0 < c.x1 + self.cw and c.x0 - self.cw < t.x1
+        ]
+        return over == [col]
+
+    @staticmethod
+    def _qualify(c: Column, above: list[str], own: list[str]) -> None:
+        """A column's words stacked below its header: a role word makes it non-actual, a unit
+        is its unit, other words qualify its values; words over a split column's sub-columns
+        continue its header ('CY22' over '(recalculated)')."""
+        if above:
+            c.header = " ".join([c.header, *above])
+        words = " ".join(w for w in own if w)
+        stacked = periods.without_years(" ".join([*above, *own]))
+        role = periods.classify(stacked) if stacked else None
+        if role is not None and role.role != periods.ACTUAL:
+            c.period = periods.Period(role.role, c.period.label, c.header)
+            c.qualifier = None
+        elif not words:
+            return
+        elif unit := unit_in(words) or known(words):
+            c.unit = unit
+            c.qualifier = None
+            # words beside a unit in brackets ('Location-based (tCO2e)') still qualify
+            rest = _BRACKETS_AT_END.sub("", words).strip()
+            if rest and rest != words and not unit_in(rest) and not known(rest):
+                c.qualifier = rest
+        else:
+            c.qualifier = words
 
     def _split_spans(self, table: Table, subs: dict[int, list[Token]]) -> bool:
         """Periods each spanning several sub-column headers (rule 2b: 'FY2023' over 'Scope 1
@@ -547,6 +642,8 @@ class _Reader:
             blank = 0
             if not line.cells and _prose_value(cells, first_x, max(c.hi for c in cols)):
                 break  # a sentence whose words run into a number ('... stands at 75% which')
+            if self._footnote(line):
+                break
             if _header(
                 cells, line, self.lines[k + 1] if k + 1 < len(self.lines) else None
             ) and not _period_heading(cells, line, self.lines[k + 1 : k + 4], self.cw):
@@ -809,13 +906,16 @@ class _Reader:
                 while heads and heads[-1][0] >= indent:
                     heads.pop()
                 heads.append((indent, text))
-        # a continuation printed below the row ('(t CO2e)', 'e)', lower-case words)
-        if k + 1 < len(self.lines):
-            below = self.lines[k + 1]
+        # a continuation printed below the row ('(t CO2e)', 'e)', lower-case words), and the
+        # line below it too while the label so far ends in a joining word ('transport and')
+        below_at = k + 1
+        while below_at < len(self.lines) and (below_at == k + 1 or _JOINING.search(label)):
+            below = self.lines[below_at]
             btext = self._label_line(below, table, label_x0) if below.tokens else ""
-            if (
+            if not (
                 btext
                 and not below.cells
+                and below.page == line.page
                 and not any(numbers_like(t.text) for t in below.tokens)
                 and (
                     btext[:1].islower()
@@ -824,9 +924,11 @@ class _Reader:
                 )
                 and len(btext.split()) <= 4
             ):
-                glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
-                label = f"{label}{glue}{btext}"
-                self.joined.add(below.number)
+                break
+            glue = "" if label.count("(") > label.count(")") and len(btext) <= 3 else " "
+            label = f"{label}{glue}{btext}"
+            self.joined.add(below.number)
+            below_at += 1
         label = self._joined_below(label, k, table, label_x0)
         return label, heads, unit_heading
 
@@ -923,6 +1025,13 @@ class _Reader:
             for t in words:
                 col = spanning.get(id(t)) or self._column_of(t, table)
                 text = _text(t)
+                if (
+                    col is not None
+                    and col.span is not None
+                    and all(col.span is not s for s in table.spans)
+                    and not self._under_sub(t, col, table)
+                ):
+                    col = None  # between sub-columns or across two (a total printed over both)
                 if col is not None and (
                     numbers_like(text) or by_col.get(id(col)) or col.period.role == periods.UNIT
                 ):
@@ -1198,22 +1307,6 @@ def _path_above(path: list[str], label: str) -> list[str]:
         ):
             return path[:n]
     return path
-
-
-def _qualify(c: Column, q: str) -> None:
-    """A second header line's words over column c: a role ('Target') makes it non-actual, a
-    unit is its unit, other words qualify its values' label (rule 2)."""
-    if not q:
-        return
-    role = periods.classify(q)
-    if role is not None and role.role != periods.ACTUAL:
-        c.period = periods.Period(role.role, c.period.label, c.header)
-        c.qualifier = None
-    elif unit_in(q) or known(q):
-        c.unit = unit_in(q) or known(q)
-        c.qualifier = None
-    else:
-        c.qualifier = q
 
 
 def _calendar_year(calendar: years.Calendar | None) -> bool:

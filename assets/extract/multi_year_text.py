@@ -299,7 +299,7 @@ def extract(
             i += 1
             continue
         years = list(year_labels.fiscal_years(labels, calendar).values())
-        plain = [not (lb.fy or lb.split) for lb in labels.values()]
+        plain = [not (lb.fy or lb.split or lb.calendar) for lb in labels.values()]
         change = bool(header.group("change") or header.group("change1"))
         end = i + 1
         while (

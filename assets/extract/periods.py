@@ -65,6 +65,11 @@ def year_labels(text: str) -> list[years.YearLabel]:
     return found
 
 
+def without_years(text: str) -> str:
+    """A text with its year labels taken out ('(Jul 2022 - Jun 2023)' -> '(Jul - Jun )')."""
+    return YEAR_IN.sub(" ", text).strip()
+
+
 def classify(text: str) -> Period | None:
     """The period a header cell names, or a non-period role (unit, note, change), or None for
     any other text (a title, a label)."""

@@ -109,7 +109,7 @@ def extract(
             rows = block[1:]
         labels = {i: lb for i, c in enumerate(header) if (lb := _year_label(c))}
         year_of = years.fiscal_years(labels, calendar)
-        plain = {i for i, lb in labels.items() if not (lb.fy or lb.split)}
+        plain = {i for i, lb in labels.items() if not (lb.fy or lb.split or lb.calendar)}
         unit_cols = {i for i, c in enumerate(header) if _UNIT_HEADER.match(c)}
         heading = _heading(lines, block[0])
         title = " / ".join(t for t in (heading, header[0] if header else None) if t) or None

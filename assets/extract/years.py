@@ -1,7 +1,8 @@
 """Year column headers and the fiscal year they stand for.
 
 A header names a year as '2024', 'FY2024', 'FY24', a split year '2024/25', 'FY2024/25' or
-'FY24/25'.
+'FY24/25', or a calendar year 'CY2024', 'CY24' (named by its year whatever the report's fiscal
+year, never shifted).
 A split year (a fiscal year across two calendar years) is mapped by the report's own
 convention, read from its metadata: if `fiscal_year` is the year the period starts in,
 '2024/25' is 2024; if it is the year the period ends in, 2025. A report whose period is not a
@@ -18,10 +19,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-LABEL = r"(?:FY\s*)?(?:19|20)\d{2}(?:\s*/\s*(?:\d{2}|(?:19|20)\d{2}))?|FY\s*\d{2}(?:\s*/\s*\d{2})?"
+LABEL = (
+    r"(?:FY\s*)?(?:19|20)\d{2}(?:\s*/\s*(?:\d{2}|(?:19|20)\d{2}))?|FY\s*\d{2}(?:\s*/\s*\d{2})?"
+    r"|CY\s*(?:(?:19|20)\d{2}|\d{2})"
+)
 _LABEL = re.compile(
-    r"^(?P<fy>FY\s*)?(?:(?P<year>(?:19|20)\d{2})(?:\s*/\s*(?P<end>\d{2}|(?:19|20)\d{2}))?"
-    r"|(?P<short>\d{2})(?:\s*/\s*(?P<short_end>\d{2}))?)$",
+    r"^(?:(?P<cy>CY\s*)(?:(?P<cy_year>(?:19|20)\d{2})|(?P<cy_short>\d{2}))"
+    r"|(?P<fy>FY\s*)?(?:(?P<year>(?:19|20)\d{2})(?:\s*/\s*(?P<end>\d{2}|(?:19|20)\d{2}))?"
+    r"|(?P<short>\d{2})(?:\s*/\s*(?P<short_end>\d{2}))?))$",
     re.IGNORECASE,
 )
 
@@ -46,11 +51,15 @@ class YearLabel:
     year: int  # the first year printed ('2024' of '2024/25', 2024 of 'FY24')
     fy: bool  # printed with 'FY'
     split: bool  # a split year '2024/25'
+    calendar: bool = False  # printed as a calendar year ('CY24'): its year as printed
 
 
 def parse(text: str) -> YearLabel | None:
     """A header cell that names a year, or None ('FY2024/25' and 'FY24/25' -> 2024, fy, split)."""
     m = _LABEL.match(text.strip())
+    if m and m.group("cy"):
+        year = int(m.group("cy_year") or 2000 + int(m.group("cy_short")))
+        return YearLabel(year, fy=False, split=False, calendar=True)
     if not m or (m.group("short") and not m.group("fy")):
         return None
     year = int(m.group("year")) if m.group("year") else 2000 + int(m.group("short"))
