@@ -395,3 +395,16 @@ def test_a_label_wrapped_below_its_row_over_a_joining_word_goes_on_in_upper_case
         (11, "Hazardous / Landfill", None, 2022, "3"),
         (11, "Hazardous / Landfill", None, 2023, "4"),
     }
+
+
+def test_a_segment_table_is_read_through_its_whole_column_in_the_caption_s_period():
+    """Regions side by side and a column that sums them: only that column is read, in the
+    period the caption names; a row whose whole is not the sum is not read; a table with no
+    period above it gives nothing."""
+    values, errors = _read("segment_whole_column.txt", CALENDAR_2024)
+    got = {(v.line_number, v.label, v.unit, v.year, v.value_text) for v in values}
+    assert got == {
+        (4, "Electricity use (MWh)", "MWh", 2024, "2000"),
+        (6, "Water withdrawal (m3)", "m3", 2024, "600"),
+    }
+    assert [(e.line_number, e.rule) for e in errors] == [(8, "whole_not_sum")]

@@ -1362,12 +1362,16 @@ def extract(
 ) -> tuple[list[RawValue], list[RowError], set[int]]:
     """Values of every table found in the document (lines in `skip` are left to other
     readers), the rows that could not be read, and the lines the tables cover."""
-    from assets.extract import transposed  # it reads rows with this module's helpers
+    from assets.extract import segments, transposed  # they read rows with these helpers
 
     reader = _Reader(doc, calendar, skip or set())
     reader.run()
     read = {v.line_number for v in reader.values} | reader.used | reader.skip
     free = {ln.number for ln in doc.lines} - read
-    found = transposed.extract(doc.lines, reader.cw, calendar, free, reader.doc_conv)
-    reader.used |= found[2]
-    return reader.values + found[0], reader.errors + found[1], reader.used
+    values, errors = reader.values, reader.errors
+    for more in (transposed, segments):
+        found = more.extract(doc.lines, reader.cw, calendar, free, reader.doc_conv)
+        reader.used |= found[2]
+        free -= found[2]
+        values, errors = values + found[0], errors + found[1]
+    return values, errors, reader.used
