@@ -193,7 +193,8 @@ by_carrier AS (
     FROM _scope2_by_carrier c
     WHERE NOT EXISTS (SELECT 1 FROM scope2_printed p
                       WHERE p.issuer_id = c.issuer_id AND p.fiscal_year = c.fiscal_year
-                        AND p.metric_id IN ('ghg.scope2', c.metric_id))
+                        AND (p.metric_id IN ('ghg.scope2', c.metric_id)
+                             OR c.metric_id = 'ghg.scope2'))
 ),
 facts AS (
     SELECT * FROM reported_rounded
@@ -224,7 +225,7 @@ def build_facts(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     candidates = conn.execute(
         scope2_methods.CANDIDATES_SQL.format(
             mapped=in_scope("core.mapped_values"),
-            rules=", ".join(f"'{r}'" for r in scope2_methods.METHOD_RULES),
+            rules=", ".join(f"'{r}'" for r in scope2_methods.CARRIER_RULES),
         )
     ).df()
     conn.register("_scope2_by_carrier", scope2_methods.derive(candidates))
