@@ -179,10 +179,15 @@ derived AS (
     GROUP BY r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
 ),
 -- Scope 2 by method summed from its carriers (assets/scope2_methods.py), unless the issuer-year
--- prints a Scope 2 total of that method or one without a method (read or not).
+-- prints a Scope 2 total of that method or one without a method (read or not); Scope 2 without
+-- a method, unless it prints any Scope 2 total or a carrier by method (then methods apply).
 scope2_printed AS (
     SELECT DISTINCT issuer_id, fiscal_year, metric_id FROM {in_scope("core.mapped_values")}
     WHERE mapping_status = 'mapped' AND metric_id LIKE 'ghg.scope2%'
+    UNION
+    SELECT DISTINCT issuer_id, fiscal_year, 'ghg.scope2_by_carrier' FROM
+    {in_scope("core.mapped_values")}
+    WHERE mapping_rule IN ('scope2_carrier_location', 'scope2_carrier_market')
 ),
 by_carrier AS (
     SELECT c.issuer_id, c.fiscal_year::INTEGER AS fiscal_year, c.metric_id, NULL::VARCHAR,

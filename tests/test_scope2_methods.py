@@ -192,7 +192,10 @@ def test_pipeline_derives_scope_2_from_carriers_without_a_method_unless_one_is_p
         "Emissions\n\n| tCO2e | 2024 |\n|---|---|\n| Scope 2 | |\n| Electricity | 2 |\n"
         "| District heating | 30 |\n"
     )
-    for name, extra in (("carrc", ""), ("carrd", "| Total | 33 |\n")):
+    by_method = (
+        "\nOther\n\n| tCO2e | 2024 |\n|---|---|\n| Scope 2 / Electricity (market-based) | 2 |\n"
+    )
+    for name, extra in (("carrc", ""), ("carrd", "| Total | 33 |\n"), ("carre", by_method)):
         (landing / f"{name}-2024-report.txt").write_text(table + extra)
         (landing / f"{name}-2024-report.yaml").write_text(META.format(issuer=name.upper()))
     con = build(landing)
