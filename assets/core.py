@@ -179,10 +179,15 @@ derived AS (
     GROUP BY r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
 ),
 -- Scope 2 by method summed from its carriers (assets/scope2_methods.py), unless the issuer-year
--- prints a Scope 2 total of that method or one without a method (read or not).
+-- prints a Scope 2 total of that method or one without a method (read or not); Scope 2 without
+-- a method, unless it prints any Scope 2 total or a carrier by method (then methods apply).
 scope2_printed AS (
     SELECT DISTINCT issuer_id, fiscal_year, metric_id FROM {in_scope("core.mapped_values")}
     WHERE mapping_status = 'mapped' AND metric_id LIKE 'ghg.scope2%'
+    UNION
+    SELECT DISTINCT issuer_id, fiscal_year, 'ghg.scope2_by_carrier' FROM
+    {in_scope("core.mapped_values")}
+    WHERE mapping_rule IN ('scope2_carrier_location', 'scope2_carrier_market')
 ),
 by_carrier AS (
     SELECT c.issuer_id, c.fiscal_year::INTEGER AS fiscal_year, c.metric_id, NULL::VARCHAR,
@@ -193,7 +198,8 @@ by_carrier AS (
     FROM _scope2_by_carrier c
     WHERE NOT EXISTS (SELECT 1 FROM scope2_printed p
                       WHERE p.issuer_id = c.issuer_id AND p.fiscal_year = c.fiscal_year
-                        AND p.metric_id IN ('ghg.scope2', c.metric_id))
+                        AND (p.metric_id IN ('ghg.scope2', c.metric_id)
+                             OR c.metric_id = 'ghg.scope2'))
 ),
 facts AS (
     SELECT * FROM reported_rounded
@@ -224,7 +230,7 @@ def build_facts(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
     candidates = conn.execute(
         scope2_methods.CANDIDATES_SQL.format(
             mapped=in_scope("core.mapped_values"),
-            rules=", ".join(f"'{r}'" for r in scope2_methods.METHOD_RULES),
+            rules=", ".join(f"'{r}'" for r in scope2_methods.CARRIER_RULES),
         )
     ).df()
     conn.register("_scope2_by_carrier", scope2_methods.derive(candidates))

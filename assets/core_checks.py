@@ -233,6 +233,13 @@ def _combinations(rule: reference.ConsistencyRule) -> list[tuple[tuple[str, ...]
 # fact the whole gap would change by at most this share of its value is not condemned with the
 # total (the scoring tolerance of the gold values, ../shared/corpus/README.md).
 NEAR_MISS_SHARE = 0.01
+# A total off the sum of two or more scopes (read from different lines) by a unit prefix: the
+# total rescaled by one of these makes the sum hold, so its unit is the misread one (one misread
+# prefix on the total is likelier than the same one on every scope): the total alone is withheld.
+PREFIX_SCALES = (1e3, 1e6, 1e-3, 1e-6)
+# Beside a term the report gives no fact for, the rescaled total must land between the sum and
+# this many times it (the missing terms may add much, but not without bound).
+PREFIX_OPEN_FACTOR = 100
 
 
 def _rule_sql(rule: reference.ConsistencyRule) -> str:
@@ -257,6 +264,21 @@ def _rule_sql(rule: reference.ConsistencyRule) -> str:
     )
     # a term the report gives no fact for can only add to the sum: the total may exceed it
     at_least = "c.open AND l.value >= c.rhs - l.rounding - c.tol - 1e-12"
+    bounded = f"{at_least} AND l.value <= {PREFIX_OPEN_FACTOR} * (c.rhs + c.tol)"
+    scaled = (
+        " OR ".join(
+            f"({exact} OR ({bounded}))".replace("l.value", f"(l.value * {k!r})").replace(
+                "l.rounding", f"(l.rounding * {k!r})"
+            )
+            for k in PREFIX_SCALES
+        )
+        if rule.kind == "sum_of"
+        else "FALSE"
+    )
+    many_lines = (
+        "len(list_distinct([x.fact.source_document || ' ' || x.fact.source_line"
+        " FOR x IN c.facts])) >= 2"
+    )
     # What a failure condemns besides the total: every fact compared, but for a sum only those
     # the smallest gap could have been misread in (docs/data-quality.md).
     condemned = (
@@ -285,7 +307,7 @@ def _rule_sql(rule: reference.ConsistencyRule) -> str:
     ), judged AS (
         SELECT l.issuer_id, l.fiscal_year, l.metric_id, l.source_document, l.source_line,
                l.value, c.combo, c.rhs, c.lines, c.facts, {exact} AS exact,
-               {exact} OR ({at_least}) AS holds
+               {exact} OR ({at_least}) AS holds, {many_lines} AND ({scaled}) AS prefix_off
         FROM totals l JOIN combos c USING (issuer_id, fiscal_year)
         WHERE l.metric_id = {sql_literal(rule.metric_id)}
     ), grouped AS (
@@ -296,12 +318,15 @@ def _rule_sql(rule: reference.ConsistencyRule) -> str:
                         FILTER (WHERE holds)) AS held,
                string_agg(' {relation} ' || combo || ' ' || {_g("rhs")} || ' (' || lines
                           || ')', ';' ORDER BY combo) AS tried,
-               min(abs(value - rhs)) AS gap, flatten(list(facts)) AS compared,
+               min(abs(value - rhs)) AS gap, bool_or(prefix_off) AS prefix_off,
+               flatten(list(facts)) AS compared,
                {_g("any_value(value)")} AS shown
         FROM judged GROUP BY ALL
     )
-    SELECT * EXCLUDE (gap, compared),
-           to_json(list_distinct([x.fact FOR x IN compared IF {condemned}])) AS also_withholds
+    SELECT * EXCLUDE (gap, compared, prefix_off),
+           to_json(CASE WHEN prefix_off THEN []
+                        ELSE list_distinct([x.fact FOR x IN compared IF {condemned}])
+                   END) AS also_withholds
     FROM grouped
     """
 

@@ -28,12 +28,17 @@ ASSUMPTION = (
     "Scope 2 ({method}-based) derived as the sum of its purchased-energy carriers ({carriers}); "
     "a carrier printed without a method counts the same by either method"
 )
+# A block whose carriers all lack a method, under a heading naming Scope 2: its sum is Scope 2.
+ASSUMPTION_NO_METHOD = (
+    "Scope 2 derived as the sum of its purchased-energy carriers ({carriers}), each printed "
+    "without a method under a Scope 2 heading"
+)
 COLUMNS = (
     "issuer_id", "fiscal_year", "metric_id", "value", "unit", "source_document", "source_line",
     "source_page", "derived_from_lines", "assumption", "printed_rounding",
 )  # fmt: skip
 
-# The rows a block is read from (every row of a table that holds a carrier row with a method).
+# The rows a block is read from (every row of a table that holds a carrier row).
 CANDIDATES_SQL = """
 SELECT v.source_document, v.issuer_id, v.fiscal_year, v.table_title, v.label, v.line_number,
        v.page, v.unit, v.value_text, v.value, v.not_reported, v.mapping_status, v.mapping_rule,
@@ -82,7 +87,7 @@ def blocks(table: pd.DataFrame) -> list[list[int]]:
     for line, rows in table.groupby("line_number", sort=True):
         heads = {_heading(r) for r in rows.itertuples()}
         closes = any(_closes_block(r) for r in rows.itertuples())
-        method = rows["mapping_rule"].isin(list(METHOD_RULES)).any()
+        method = rows["mapping_rule"].isin(list(CARRIER_RULES)).any()
         lines.append((line, heads.pop() if len(heads) == 1 else "\0", closes, method))
     found, run, head = [], [], None
     for line, heading, closes, method in [*lines, (None, "\0", True, False)]:
@@ -128,7 +133,13 @@ def derive_block(rows: pd.DataFrame) -> list[dict]:
     if len(parts) < 2 and not _rule("scope2").label_pattern.search(heading):
         return []  # one carrier under no Scope 2 heading: the table may hold only that carrier
     derived = []
-    for method, metric in METRIC.items():
+    if all(set(p) == {None} for p in parts.values()):  # no carrier has a method
+        if not _rule("scope2").label_pattern.search(heading):
+            return []
+        methods = {None: ("ghg.scope2", ASSUMPTION_NO_METHOD)}
+    else:
+        methods = {m: (metric, ASSUMPTION) for m, metric in METRIC.items()}
+    for method, (metric, assumption) in methods.items():
         if not any(method in p for p in parts.values()):
             continue
         chosen = [p.get(method, p.get(None)) for p in parts.values()]
@@ -153,7 +164,7 @@ def derive_block(rows: pd.DataFrame) -> list[dict]:
                 "derived_from_lines": ",".join(
                     str(n) for n in sorted({int(r.line_number) for r in chosen})
                 ),
-                "assumption": ASSUMPTION.format(method=method, carriers=", ".join(parts)),
+                "assumption": assumption.format(method=method, carriers=", ".join(parts)),
                 "printed_rounding": sum(
                     _rounding(r.value_text, c.value) for r, c in zip(chosen, convs, strict=True)
                 ),

@@ -241,6 +241,25 @@ def test_a_document_convention_ignores_a_stray_mark():
     assert numbers.Convention.of(["0,5"]) == numbers.Convention(True, False)
 
 
+def test_a_table_convention_ignores_a_stray_decimal_comma():
+    """One cell typed with a decimal comma ('2,35') in a table of a dozen decimal dots: a stray,
+    so '4,260' beside it groups thousands; two commas against three dots decide nothing."""
+    rows = "".join(f"| Gas {n} | t | {n}.4 | {n}.6 |\n" for n in range(1, 7))
+    text = (
+        "Air emissions\n\n| | Unit | 2024 | 2023 |\n|---|---|---|---|\n"
+        "| Carbon dioxide | 1,000 t | 4,260 | 4,105 |\n"
+        + rows
+        + "| Noise area | km2 | 2,35 | 2.61 |\n"
+    )
+    values, _ = extract_text(text)
+    got = {(v.label, v.year): v.value_text for v in values}
+    assert got[("Carbon dioxide", 2024)] == "4260" and got[("Carbon dioxide", 2023)] == "4105"
+    assert got[("Noise area", 2024)] == "2.35"
+    assert numbers.Convention.of(["1,5", "2,5", "1.5", "2.5", "3.5"]) == numbers.Convention(
+        True, True
+    )
+
+
 @pytest.mark.parametrize(
     ("before", "text", "date"),
     [("May", "2025", True), ("mars", "2024", True), ("Sep.", "2023", True),

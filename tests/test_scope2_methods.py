@@ -109,6 +109,21 @@ def test_a_carrier_without_the_method_blocks_that_method():
     assert _derived(rows) == {(2024, "ghg.scope2_market"): (305.0, "51,53")}
 
 
+def test_carriers_without_a_method_under_a_scope_2_heading_sum_to_scope_2():
+    """Every carrier printed without a method under 'Scope 2': their sum is the Scope 2 the
+    report names no method for; the Scope 3 heading after them ends the block."""
+    rows = [
+        (60, "Scope 1 / Company cars", {2024: "0"}),
+        (62, "Scope 2 / Electricity", {2024: "0"}),
+        (63, "Scope 2 / District heating", {2024: "1.25"}),
+        (64, "Scope 2 / District cooling", {2024: "0.5"}),
+        (66, "Scope 3 / Business travel", {2024: "40"}),
+    ]
+    assert _derived(rows) == {(2024, "ghg.scope2"): (1.75, "62,63,64")}
+    # an unknown row among them: the block is not Scope 2 alone
+    assert _derived([*rows[1:4], (65, "Scope 2 / Leased vans", {2024: "3"})]) == {}
+
+
 def test_a_printed_method_total_inside_the_block_stops_it():
     rows = [*SPLIT[2:6], (16, "Scope 2 / Summa (market based)", {2024: "305"})]
     assert _derived(rows) == {}
@@ -166,6 +181,29 @@ def test_pipeline_publishes_derived_method_totals_unless_a_total_is_printed(buil
     carrb = {(r[1], r[2]): (r[3], r[4]) for r in rows if r[0] == "CARRB"}
     assert carrb[(2024, "ghg.scope2_location")] == (345.0, "reported")
     assert carrb[(2024, "ghg.scope2_market")] == (204.0, "derived")
+
+
+def test_pipeline_derives_scope_2_from_carriers_without_a_method_unless_one_is_printed(
+    build, tmp_path
+):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    table = (
+        "Emissions\n\n| tCO2e | 2024 |\n|---|---|\n| Scope 2 | |\n| Electricity | 2 |\n"
+        "| District heating | 30 |\n"
+    )
+    by_method = (
+        "\nOther\n\n| tCO2e | 2024 |\n|---|---|\n| Scope 2 / Electricity (market-based) | 2 |\n"
+    )
+    for name, extra in (("carrc", ""), ("carrd", "| Total | 33 |\n"), ("carre", by_method)):
+        (landing / f"{name}-2024-report.txt").write_text(table + extra)
+        (landing / f"{name}-2024-report.yaml").write_text(META.format(issuer=name.upper()))
+    con = build(landing)
+    rows = con.execute(
+        """SELECT issuer_id, value, basis FROM mart.esg_facts
+           WHERE metric_id = 'ghg.scope2' AND breakdown IS NULL ORDER BY issuer_id"""
+    ).fetchall()
+    assert rows == [("CARRC", 32.0, "derived"), ("CARRD", 33.0, "reported")]
 
 
 def test_a_carrier_in_energy_units_under_scope_2_stays_energy():

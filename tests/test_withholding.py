@@ -217,6 +217,41 @@ def test_a_total_near_its_scopes_withholds_only_what_the_gap_could_be_in(
     assert published(con, "ACME") == 3 - len(withheld_scopes)
 
 
+SCOPE_3 = 'Scope 3,tCO2e,2024,"21,270,000",22,,ghg.scope3\n'
+
+
+@pytest.mark.parametrize(
+    ("total", "scope3", "withheld_scopes"),
+    [
+        ("24.6", SCOPE_3, set()),  # a million times too small: the total's prefix was misread
+        ('"24,600,000,000"', SCOPE_3, set()),  # a thousand times too large
+        ('"5,000"', SCOPE_3, {"ghg.scope1", "ghg.scope2", "ghg.scope3"}),  # no prefix fits
+        ("24.6", "", set()),  # Scope 3 not given: 24.6 Mt lies between 3.33 Mt and 100 times it
+        ("0.5", "", {"ghg.scope1", "ghg.scope2"}),  # 0.5 Mt is below the scopes it totals
+    ],
+)
+def test_a_total_off_its_scopes_by_a_unit_prefix_withholds_the_total_alone(
+    build, tmp_path, total, scope3, withheld_scopes
+):
+    """Scopes 1-3 of 3,300,000 t, 30,000 t and 21,270,000 t (24.6 Mt together) beside a total
+    printed as tonnes that a factor of 1,000 or 1,000,000 brings to their sum: the total's unit
+    is the misread one, so it alone is withheld; a gap no unit prefix explains withholds all."""
+    landing = tmp_path / "landing"
+    acme(
+        landing,
+        'Scope 1,tCO2e,2024,"3,300,000",20,,ghg.scope1\n'
+        'Scope 2,tCO2e,2024,"30,000",21,,ghg.scope2\n'
+        + scope3
+        + f"Total emissions,tCO2e,2024,{total},23,,ghg.total\n",
+    )
+    con = build(landing)
+    assert [(m, n) for _, _, _, m, n, _ in failures(con, "rule_ghg_total_is_sum_of_scopes")] == [
+        ("ghg.total", 23)
+    ]
+    assert {m for _, _, m, *_ in withheld_facts(con)} == {"ghg.total"} | withheld_scopes
+    assert published(con, "ACME") == 2 + bool(scope3) - len(withheld_scopes)
+
+
 def test_a_restatement_names_both_reports_and_the_later_one_publishes(build, tmp_path):
     """ACME's 2023 report prints Scope 2 of 2022 and 2023; its 2024 report restates 2023 (450
     t, was 400 t) and repeats 2022 alike. restated_values names the 2023 value with both

@@ -5,7 +5,8 @@
   table whose other numbers use a decimal dot and a decimal mark in a table (or, failing that,
   a document) whose other numbers use a decimal comma ('0,5'); where both conventions are seen,
   or neither decides and the document prints decimal commas too, it is not guessed. In a
-  document, one or two marks of one kind against ten times as many of the other are strays.
+  document or a table, one or two marks of one kind against ten times as many of the other are
+  strays.
 - A value is printed as a number, a not-reported mark ('-', 'N/A', 'Not reported'), 'Nil'
   (zero), a number in parentheses (its sign is not guessed: an error), or a number followed by a
   unit ('37 tCO2e', '81%').
@@ -55,17 +56,17 @@ class Convention:
 
     @staticmethod
     def of(texts: list[str], fallback: Convention | None = None) -> Convention:
-        joined = "  ".join(texts)
-        comma = bool(_COMMA_DECIMAL.search(joined) or _DOT_GROUPS.search(joined))
-        dot = bool(_DOT_DECIMAL.search(joined) or _COMMA_GROUPS.search(joined))
-        if not (comma or dot) and fallback is not None:
+        """A table's convention (strays left out as in a document's); none seen: `fallback`."""
+        conv = Convention.of_document(texts)
+        if not (conv.comma_decimal or conv.dot_decimal) and fallback is not None:
             return fallback
-        return Convention(comma, dot)
+        return conv
 
     @staticmethod
     def of_document(texts: list[str]) -> Convention:
-        """A document's convention: a mark seen at most twice against ten times as many of the
-        other is a stray (a footnote fused to a number, a quoted figure), not the document's."""
+        """A document's (or table's) convention: a mark seen at most twice against ten times as
+        many of the other is a stray (a footnote fused to a number, a quoted figure, one cell
+        typed with the other mark), not the convention."""
         joined = "  ".join(texts)
         comma = len(_COMMA_DECIMAL.findall(joined)) + len(_DOT_GROUPS.findall(joined))
         dot = len(_DOT_DECIMAL.findall(joined)) + len(_COMMA_GROUPS.findall(joined))
