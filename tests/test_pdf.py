@@ -177,6 +177,12 @@ def test_a_pdf_is_parsed_once_and_again_only_when_its_content_changes(tmp_path, 
         again, hit = pdf_reports.parsed(data, "a" * 64, "r.pdf", cache, 10)
     assert hit and again.document().text == first.document().text
     assert again.page_sizes == first.page_sizes
+
+    def boxes(parsed):  # every line's page and box, every word's x-span: the cache keeps them
+        return [(ln.number, ln.page, ln.top, ln.bottom, [(t.text, t.x0, t.x1) for t in ln.tokens])
+                for ln in parsed.document().lines]  # fmt: skip
+
+    assert boxes(again) == boxes(first)
     edited = fx.pdf_bytes([fx.side_by_side_page()])
     other, hit = pdf_reports.parsed(edited, "b" * 64, "r.pdf", cache, 10)
     assert not hit and "Employees" in other.document().text

@@ -28,7 +28,7 @@ from assets.landing import RejectedReport
 
 # Bumped whenever words or lines come out differently: cached parses of older versions are
 # parsed again.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 # Acrobat's conventions: the header within the first 1,024 bytes, %%EOF within the last.
 HEADER_WINDOW = 1024
 EOF_WINDOW = 1024
@@ -60,6 +60,10 @@ WORD_SCHEMA = pa.schema(
     ]
 )
 META_KEY = b"esg.pdf"
+# The cache stores the six numbers of a word as one column (a list of six float32): pyarrow
+# reads a Parquet file's columns one by one, and one column instead of six reads a small PDF's
+# cached words back in about half the time (docs/pdf.md).
+GEOMETRY = WORD_COLUMNS[:-1]
 
 
 class PdfError(RejectedReport):
@@ -69,8 +73,9 @@ class PdfError(RejectedReport):
 
 @dataclass
 class ParsedPdf:
-    """A PDF's words (one row per word, WORD_SCHEMA: page, line number, box, text), its page
-    sizes (width, height in points, by 1-based page) and the pages that print only images."""
+    """A PDF's words (one row per word, WORD_SCHEMA: page, line number, box, text; read back
+    from the cache, text and one `geometry` column of the other six), its page sizes (width,
+    height in points, by 1-based page) and the pages that print only images."""
 
     words: pa.Table
     page_sizes: dict[int, tuple[float, float]]
@@ -83,7 +88,12 @@ class ParsedPdf:
             "page_sizes": {str(k): list(v) for k, v in self.page_sizes.items()},
             "image_pages": self.image_pages,
         }
-        return self.words.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
+        w = self.words
+        if "geometry" not in w.column_names:
+            flat = np.column_stack([w.column(c).to_numpy() for c in GEOMETRY]).astype(np.float32)
+            geometry = pa.FixedSizeListArray.from_arrays(pa.array(flat.ravel()), len(GEOMETRY))
+            w = pa.table({"text": w.column("text"), "geometry": geometry})
+        return w.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
 
     @classmethod
     def from_table(cls, table: pa.Table) -> ParsedPdf | None:
@@ -100,12 +110,14 @@ class ParsedPdf:
         w = self.words
         if not len(w):
             return layout.Document([], dict(self.page_sizes))
-        tokens = list(map(layout.Token, *(w.column(c).to_pylist() for c in ("text", "x0", "x1"))))
-        line = w.column("line").to_numpy()
+        col = self._geometry()
+        texts = w.column("text").to_pylist()
+        tokens = list(map(layout.Token, texts, col["x0"].tolist(), col["x1"].tolist()))
+        line = col["line"].astype(np.int64)
         starts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
-        top = np.minimum.reduceat(w.column("top").to_numpy(), starts).tolist()
-        bottom = np.maximum.reduceat(w.column("bottom").to_numpy(), starts).tolist()
-        page = w.column("page").to_numpy()[starts].tolist()
+        top = np.minimum.reduceat(col["top"], starts).tolist()
+        bottom = np.maximum.reduceat(col["bottom"], starts).tolist()
+        page = col["page"].astype(np.int64)[starts].tolist()
         ends = [*starts[1:].tolist(), len(tokens)]
         lines = [
             layout.Line(n, tokens[a:b], p, t, bt)
@@ -114,6 +126,16 @@ class ParsedPdf:
             )
         ]
         return layout.Document(lines, dict(self.page_sizes))
+
+    def _geometry(self) -> dict[str, np.ndarray]:
+        """The words' page, line and box as arrays, from either form of `words` (parsed: a
+        column each; cached: one `geometry` column of six)."""
+        w = self.words
+        if "geometry" not in w.column_names:
+            return {c: w.column(c).to_numpy() for c in GEOMETRY}
+        flat = w.column("geometry").combine_chunks().flatten().to_numpy()
+        grid = flat.reshape(-1, len(GEOMETRY))
+        return {c: grid[:, k] for k, c in enumerate(GEOMETRY)}
 
 
 def check_bytes(data: bytes, name: str) -> None:
