@@ -18,10 +18,16 @@ from assets.extract import document, layout, pdf
 from assets.extract.values import RawValue, RowError
 from assets.extract.years import Calendar
 
-# Written plain (no compression, dictionaries or statistics): a cached parse is read back in
-# a fifth of a millisecond for a few pages, 4 % of parsing them (docs/pdf.md); the words of a
-# 60-page report take about a megabyte.
-PARQUET = {"compression": "none", "use_dictionary": False, "write_statistics": False}
+# Written plain (no compression, dictionaries or statistics, and no copy of the Arrow schema:
+# the two columns' Parquet types read back as they were written): a cached parse is read back
+# in about a tenth of a millisecond for a few pages (docs/pdf.md); the words of a 60-page report
+# take about a megabyte. The parse's page sizes and version go in the file's key-value metadata.
+PARQUET = {
+    "compression": "none",
+    "use_dictionary": False,
+    "write_statistics": False,
+    "store_schema": False,
+}
 # A rejection that depends on a setting, not on the file, is not remembered.
 NOT_CACHED_RULES = frozenset({"pdf_too_many_pages"})
 
@@ -52,11 +58,12 @@ def _cached(cache: Path, sha256: str, name: str) -> pdf.ParsedPdf | None:
     A cached rejection is raised again, under the file's current name."""
     try:
         data = cache_file(cache, sha256).read_bytes()
-        table = pq.ParquetFile(pa.BufferReader(data), pre_buffer=False).read(use_threads=False)
+        file = pq.ParquetFile(pa.BufferReader(data), pre_buffer=False)
+        table = file.read(use_threads=False)
     except (OSError, ValueError):  # missing or damaged (pyarrow's errors are both): parsed again
         table = None
     if table is not None:
-        return pdf.ParsedPdf.from_table(table)
+        return pdf.ParsedPdf.from_table(table, file.metadata.metadata or {})
     try:
         rejected = json.loads(_rejection_file(cache, sha256).read_text())
     except (OSError, ValueError):
@@ -65,6 +72,12 @@ def _cached(cache: Path, sha256: str, name: str) -> pdf.ParsedPdf | None:
         message = rejected["message"].replace(rejected["name"], name)
         raise pdf.PdfError(rejected["rule"], message)
     return None
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    with pq.ParquetWriter(path, table.schema, **PARQUET) as writer:
+        writer.write_table(table)
+        writer.add_key_value_metadata(table.schema.metadata)
 
 
 def parsed(
@@ -91,8 +104,7 @@ def parsed(
             )
         raise
     if cache is not None:
-        table = result.to_table()
-        _write_atomically(cache_file(cache, sha256), lambda p: pq.write_table(table, p, **PARQUET))
+        _write_atomically(cache_file(cache, sha256), lambda p: _write_parquet(result.to_table(), p))
     return result, False
 
 

@@ -169,14 +169,14 @@ def _forbid_parsing(monkeypatch) -> None:
 
 def test_a_pdf_is_parsed_once_and_again_only_when_its_content_changes(tmp_path, monkeypatch):
     cache = tmp_path / "pdf_cache"
-    data = fx.pdf_bytes([fx.multi_year_page()])
+    data = fx.pdf_bytes([fx.multi_year_page(), fx.Page(image=True)])
     first, hit = pdf_reports.parsed(data, "a" * 64, "r.pdf", cache, 10)
     assert not hit and pdf_reports.cache_file(cache, "a" * 64).is_file()
     with monkeypatch.context() as m:
         _forbid_parsing(m)
         again, hit = pdf_reports.parsed(data, "a" * 64, "r.pdf", cache, 10)
     assert hit and again.document().text == first.document().text
-    assert again.page_sizes == first.page_sizes
+    assert again.page_sizes == first.page_sizes and again.image_pages == first.image_pages == [2]
 
     def boxes(parsed):  # every line's page and box, every word's x-span: the cache keeps them
         return [(ln.number, ln.page, ln.top, ln.bottom, [(t.text, t.x0, t.x1) for t in ln.tokens])

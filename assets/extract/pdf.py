@@ -28,7 +28,7 @@ from assets.landing import RejectedReport
 
 # Bumped whenever words or lines come out differently: cached parses of older versions are
 # parsed again.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 # Acrobat's conventions: the header within the first 1,024 bytes, %%EOF within the last.
 HEADER_WINDOW = 1024
 EOF_WINDOW = 1024
@@ -60,10 +60,11 @@ WORD_SCHEMA = pa.schema(
     ]
 )
 META_KEY = b"esg.pdf"
-# The cache stores the six numbers of a word as one column (a list of six float32): pyarrow
-# reads a Parquet file's columns one by one, and one column instead of six reads a small PDF's
-# cached words back in about half the time (docs/pdf.md).
+# The cache stores the six numbers of a word as one column (24 bytes: six float32): pyarrow
+# reads a Parquet file's columns one by one, and one flat column instead of six reads a small
+# PDF's cached words back in about a third of the time (docs/pdf.md).
 GEOMETRY = WORD_COLUMNS[:-1]
+GEOMETRY_TYPE = pa.binary(4 * len(GEOMETRY))
 
 
 class PdfError(RejectedReport):
@@ -91,19 +92,23 @@ class ParsedPdf:
         w = self.words
         if "geometry" not in w.column_names:
             flat = np.column_stack([w.column(c).to_numpy() for c in GEOMETRY]).astype(np.float32)
-            geometry = pa.FixedSizeListArray.from_arrays(pa.array(flat.ravel()), len(GEOMETRY))
+            rows = [None, pa.py_buffer(np.ascontiguousarray(flat).tobytes())]
+            geometry = pa.FixedSizeBinaryArray.from_buffers(GEOMETRY_TYPE, len(w), rows)
             w = pa.table({"text": w.column("text"), "geometry": geometry})
         return w.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
 
     @classmethod
-    def from_table(cls, table: pa.Table) -> ParsedPdf | None:
-        """A cached parse, or None when it was written by another parser version."""
-        raw = (table.schema.metadata or {}).get(META_KEY)
+    def from_table(cls, table: pa.Table, metadata: dict | None = None) -> ParsedPdf | None:
+        """A cached parse, or None when it was written by another parser version. `metadata`:
+        the file's key-value metadata when it is not on the table's schema."""
+        raw = (table.schema.metadata if metadata is None else metadata or {}).get(META_KEY)
         meta = json.loads(raw) if raw else {}
         if meta.get("version") != PARSER_VERSION:
             return None
         sizes = {int(k): (float(w), float(h)) for k, (w, h) in meta["page_sizes"].items()}
-        return cls(table.replace_schema_metadata(None), sizes, list(meta["image_pages"]))
+        if table.schema.metadata:
+            table = table.replace_schema_metadata(None)
+        return cls(table, sizes, list(meta["image_pages"]))
 
     def document(self) -> layout.Document:
         """The words as lines of tokens, numbered in reading order."""
@@ -133,8 +138,12 @@ class ParsedPdf:
         w = self.words
         if "geometry" not in w.column_names:
             return {c: w.column(c).to_numpy() for c in GEOMETRY}
-        flat = w.column("geometry").combine_chunks().flatten().to_numpy()
-        grid = flat.reshape(-1, len(GEOMETRY))
+        column = w.column("geometry").combine_chunks()
+        width = len(GEOMETRY)
+        flat = np.frombuffer(
+            column.buffers()[1], np.float32, len(column) * width, column.offset * width * 4
+        )
+        grid = flat.reshape(-1, width)
         return {c: grid[:, k] for k, c in enumerate(GEOMETRY)}
 
 
