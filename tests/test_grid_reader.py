@@ -462,3 +462,16 @@ def test_an_absolute_qualifier_in_the_path_leaves_the_row_to_be_matched():
         "ghg.scope2_location": "9140",
         "ghg.scope3": "41230",
     }
+
+
+def test_a_caption_under_a_table_names_no_unit_for_its_columns():
+    """A short line under a table is a caption (of the table below it), not a note on this one."""
+    text = (
+        "| | 2024 | 2024 |\n|---|---|---|\n| | Absolute | Intensity |\n| Scope 1 | 420 | 0,2 |\n"
+        "\nAbsolute in tCO2e\n\n| | 2024 |\n|---|---|\n| Scope 1 | 0,4 |\n"
+    )
+    values, _ = extract_text(text, CALENDAR_2024)
+    assert {(v.value_text, v.unit) for v in values if v.line_number == 4} == {
+        ("420", None),
+        ("0.2", None),
+    }

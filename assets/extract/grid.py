@@ -559,11 +559,12 @@ class _Reader:
 
     def _units_named_below(self, table: Table, end: int) -> None:
         """A column qualifier that the note right under the table names with its unit
-        ('Absolute emissions are stated in tonnes CO2e and intensity in kg CO2e per m2')
-        gives that unit to the values read under it with no unit of their own; the whole
-        phrase up to 'and', a comma or the sentence's end must be a known unit."""
-        if not table.unitless:
-            return
+        ('Absolute emissions are stated in tonnes CO2e and intensity in kg CO2e per m2', a
+        sentence, not a caption) gives that unit to the values read under it with no unit of
+        their own; the whole phrase up to 'and', a comma or the sentence's end must be a known
+        unit."""
+        if not table.unitless or _caption(self.lines, end, step=1):
+            return  # a short line under the table may be the next table's caption
         note = []
         for line in self.lines[end : end + MAX_NOTE_LINES]:
             if line.cells:
