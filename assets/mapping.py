@@ -74,7 +74,7 @@ def _matches(text: str, table_title: str | None, touch_from: int = 0) -> list[Ma
     `touch_from` (the row's own words in a path), or anywhere for a never-actual guard."""
     found = []
     for rule in reference.label_rules():
-        if rule.metric_id == HEADING:
+        if rule.metric_id in (HEADING, reference.QUALIFIER):
             continue
         if rule.metric_id == reference.IGNORE and rule.priority == NEVER_ACTUAL_PRIORITY:
             m = rule.label_pattern.search(text)
@@ -116,8 +116,19 @@ def _strip_code(part: str) -> str:
     return stripped or part
 
 
+def _adds_nothing(part: str) -> bool:
+    return any(
+        r.metric_id == reference.QUALIFIER and r.label_pattern.search(part)
+        for r in reference.label_rules()
+    )
+
+
 def _split(label: str) -> tuple[list[str], str]:
+    """A path's headings and its row; a last part that adds nothing ('Scope 1 / Direct /
+    Absolute') is dropped, so the row above it is the row."""
     parts = [p for p in (_strip_code(normalise(s)) for s in label.split(PATH_SEP)) if p]
+    if len(parts) > 1 and _adds_nothing(parts[-1]):
+        parts.pop()
     return parts[:-1], (parts[-1] if parts else "")
 
 

@@ -26,6 +26,7 @@ REF_TABLES = (
 )
 IGNORE = "_ignore"  # label_map: a row recognised and deliberately not read (a target, a ratio)
 HEADING = "_heading"  # label_map: a row that stands for its heading ('Scope 1 / Total')
+QUALIFIER = "_qualifier"  # label_map: a path's last part that adds nothing ('/ Absolute')
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def metrics() -> dict[str, Metric]:
 
 @cache
 def label_rules() -> tuple[LabelRule, ...]:
-    known = set(metrics()) | {IGNORE, HEADING}
+    known = set(metrics()) | {IGNORE, HEADING, QUALIFIER}
     rules = []
     for i, r in enumerate(read_ref_csv("label_map").itertuples(), start=2):
         where = f"warehouse/ref/label_map.csv line {i}"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assets import mapping
 from assets.extract import document, layout, numbers, periods, years
 from assets.extract.document import extract_text
 
@@ -427,3 +428,50 @@ def test_a_segment_table_is_read_through_its_whole_column_in_the_caption_s_perio
         (6, "Water withdrawal (m3)", "m3", 2024, "600"),
     }
     assert [(e.line_number, e.rule) for e in errors] == [(8, "whole_not_sum")]
+
+
+def test_a_note_under_the_table_names_the_unit_of_a_column_qualifier():
+    """'Absolute emissions are stated in tonnes CO2e' under a table with no unit of its own:
+    the 'Absolute emissions' columns take that unit; 'intensity in kg CO2e per sq m' is no
+    known unit as a whole, so the intensity columns stay without one; 'Absolute energy is
+    stated in MWh' names no column ('Absolute' is followed by 'energy'), so that table's
+    mixed rows stay without a unit."""
+    values, _ = _read("units_in_note_below.txt", CALENDAR_2024)
+    got = {(v.line_number, v.column_header, v.value_text): v.unit for v in values}
+    assert got[(7, "2024 / Absolute emissions", "812")] == "tonnes CO2e"
+    assert got[(10, "2023 / Absolute emissions", "9615")] == "tonnes CO2e"
+    assert got[(13, "2024 / Absolute emissions", "41230")] == "tonnes CO2e"
+    assert got[(7, "2024 / Intensity", "0.3")] is None
+    assert got[(22, "2024 / Absolute", "51200")] is None
+    assert got[(23, "2024 / Absolute", "905")] is None
+    assert got[(22, "2024 / Intensity", "88")] is None
+
+
+def test_an_absolute_qualifier_in_the_path_leaves_the_row_to_be_matched():
+    """Read end to end: the rows take their method and scope; a Scope 3 category under the
+    Scope 3 heading with 'Absolute emissions' after it is no Scope 3 total."""
+    values, _ = _read("units_in_note_below.txt", CALENDAR_2024)
+    got = {}
+    for v in values:
+        res = mapping.resolve(v.label, v.table_title, v.column_header, v.unit)
+        if res.metric_id and v.year == 2024:
+            got[res.metric_id] = v.value_text
+    assert got == {
+        "ghg.scope1": "812",
+        "ghg.scope2_market": "3075",
+        "ghg.scope2_location": "9140",
+        "ghg.scope3": "41230",
+    }
+
+
+def test_a_caption_under_a_table_names_no_unit_for_its_columns():
+    """A short line under a table is a caption (of the table below it), not a note on this one."""
+    text = (
+        "| | 2024 | 2024 |\n|---|---|---|\n| | Absolute | Intensity |\n| Scope 1 | 420 | 0,2 |\n"
+        "\nAbsolute in tCO2e\n\n| | 2024 |\n|---|---|\n| Scope 1 | 0,4 |\n"
+    )
+    values, _ = extract_text(text, CALENDAR_2024)
+    assert {(v.value_text, v.unit) for v in values if v.line_number == 4} == {
+        ("420", None),
+        ("0.2", None),
+    }

@@ -315,6 +315,13 @@ def test_a_column_qualifier_in_the_path_absolute_or_intensity():
     assert mapping.resolve(label, None, None, "tCO2e").metric_id == "ghg.scope1"
     label = "Scope 1 / Direkta utsläpp / Intensitet"
     assert mapping.resolve(label, None, None, "tCO2e").metric_id is None
+    # 'Absolute' dropped, the row above it must take part: a category is no Scope 3 total
+    label = "Scope 3 / 7. Employee commuting / Absolute emissions"
+    assert mapping.resolve(label, None, "2024 / Absolute emissions", "tCO2e").metric_id is None
+    label = "Scope 3 / Absolute emissions"
+    assert mapping.resolve(label, None, "2024 / Absolute emissions", "tCO2e").metric_id == (
+        "ghg.scope3"
+    )
 
 
 def test_a_method_in_the_column_header_qualifies_the_row():

@@ -38,7 +38,8 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
    always dropped.
 7. Unit, first found: in the value's cell, a unit column, the label, the heading path (a
    heading that is only a unit, 'In tonnes', sets it), the second header line, the header's
-   title cell, the caption line above the table.
+   title cell, the caption line above the table; failing all, a note right under the table
+   that names a column qualifier with its unit ('Absolute emissions are stated in tCO2e').
 8. A pipe table without a period header whose rows each hold one value gives the report's
    fiscal year; so does a line of words with a short label, a wide gap and one value.
 Values that cannot be read safely (numbers in parentheses, ambiguous separators, a year printed
@@ -76,6 +77,14 @@ _MARKUP = re.compile(r"<!--.*?-->")
 _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
 _FOOTNOTE_MARK = re.compile(r"^[*†‡]")
 _BRACKETS_AT_END = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\W*$")
+MAX_NOTE_LINES = 3  # lines under a table read for a note naming its columns' units
+# '<qualifier> is stated in <unit>' / '<qualifier> anges i <unit>' / '<qualifier> in <unit>'; the
+# unit runs to 'and'/'och', a comma, a semicolon, a parenthesis or the sentence's end
+_STATED_IN = (
+    r"(?:\s+(?:is|are|anges|redovisas|uttrycks|visas))?"
+    r"(?:\s+(?:given|stated|reported|shown|expressed|presented|measured))?"
+    r"\s+(?:in|i)\s+(.+?)(?=\s+(?:and|och)\b|\s*[,;()]|\.(?:\s|$)|$)"
+)
 
 
 @dataclass
@@ -107,6 +116,7 @@ class Table:
     row_units: list[str | None] = field(default_factory=list)  # units of the values read
     conv: numbers.Convention | None = None  # the marks its values use (a pipe table's block)
     whole: str | None = None  # the column group that is the sum of the others
+    unitless: list[tuple[RawValue, Column]] = field(default_factory=list)  # read with no unit
 
 
 def _char_width(doc: Document) -> float:
@@ -345,6 +355,7 @@ class _Reader:
         j = self._after_header(i, table)
         read_before = len(self.values)
         end = self._rows(j, table)
+        self._units_named_below(table, end)
         self._check_caption_below(i, table, end, read_before)
         self.used.update(ln.number for ln in self.lines[i:end])
         return end
@@ -545,6 +556,32 @@ class _Reader:
                 if unit := known(" ".join(words[:n])):
                     c.unit = unit
                     break
+
+    def _units_named_below(self, table: Table, end: int) -> None:
+        """A column qualifier that the note right under the table names with its unit
+        ('Absolute emissions are stated in tonnes CO2e and intensity in kg CO2e per m2', a
+        sentence, not a caption) gives that unit to the values read under it with no unit of
+        their own; the whole phrase up to 'and', a comma or the sentence's end must be a known
+        unit."""
+        if not table.unitless or _caption(self.lines, end, step=1):
+            return  # a short line under the table may be the next table's caption
+        note = []
+        for line in self.lines[end : end + MAX_NOTE_LINES]:
+            if line.cells:
+                break
+            if text := clean(line.text):
+                note.append(text)
+            elif note:
+                break
+        text = " ".join(note)
+        found: dict[str, str | None] = {}
+        for raw, col in table.unitless:
+            q = col.qualifier or ""
+            if q not in found:
+                m = re.search(rf"(?<!\w){re.escape(q)}{_STATED_IN}", text, re.I)
+                found[q] = known(m.group(1)) if m else None
+            if found[q]:
+                raw.unit = found[q]
 
     def _spanning(self, words: list[Token], table: Table) -> dict[int, Column]:
         """The words of a row that are the one value under a period's span and centred
@@ -1114,25 +1151,26 @@ class _Reader:
             group = None if col.group == table.whole else col.group
             full = " / ".join(t for t in (label, group, col.qualifier) if t)
             plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
-            self.values.append(
-                RawValue(
-                    line_number=line.number,
-                    extractor=EXTRACTOR,
-                    label=full,
-                    unit=unit,
-                    year=col.year,
-                    value_text=value.text,
-                    table_title=table.title,
-                    column_header=None if plain and not group else " / ".join(
-                        t for t in (col.header, group, col.qualifier) if t),
-                    raw_text=_printed(line),
-                    page=line.page,
-                    bbox_x0=line.x0 if line.top is not None else None,
-                    bbox_top=line.top,
-                    bbox_x1=line.x1 if line.top is not None else None,
-                    bbox_bottom=line.bottom,
-                )
+            raw = RawValue(
+                line_number=line.number,
+                extractor=EXTRACTOR,
+                label=full,
+                unit=unit,
+                year=col.year,
+                value_text=value.text,
+                table_title=table.title,
+                column_header=None if plain and not group else " / ".join(
+                    t for t in (col.header, group, col.qualifier) if t),
+                raw_text=_printed(line),
+                page=line.page,
+                bbox_x0=line.x0 if line.top is not None else None,
+                bbox_top=line.top,
+                bbox_x1=line.x1 if line.top is not None else None,
+                bbox_bottom=line.bottom,
             )  # fmt: skip
+            self.values.append(raw)
+            if unit is None and col.qualifier:
+                table.unitless.append((raw, col))  # a note under the table may name its unit
 
     def _reported_below(self, line: Line, col: Column, table: Table) -> bool:
         """'Not' / 'reported' split over two lines in one column."""
