@@ -40,6 +40,8 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
    heading that is only a unit, 'In tonnes', sets it), the second header line, the header's
    title cell, the caption line above the table; failing all, a note right under the table
    that names a column qualifier with its unit ('Absolute emissions are stated in tCO2e').
+7b. A note under the table whose mark the title carries and which says the figures are
+   reported by one Scope 2 method joins the title ('[market-based method (note 1)]').
 8. A pipe table without a period header whose rows each hold one value gives the report's
    fiscal year; so does a line of words with a short label, a wide gap and one value.
 Values that cannot be read safely (numbers in parentheses, ambiguous separators, a year printed
@@ -84,6 +86,27 @@ _STATED_IN = (
     r"(?:\s+(?:is|are|anges|redovisas|uttrycks|visas))?"
     r"(?:\s+(?:given|stated|reported|shown|expressed|presented|measured))?"
     r"\s+(?:in|i)\s+(.+?)(?=\s+(?:and|och)\b|\s*[,;()]|\.(?:\s|$)|$)"
+)
+# a note mark on a table's title: a digit fused to its last letter ('ton CO2e1'), a superscript
+# digit, or a number in parentheses ('(1)', ' 1)')
+_TITLE_MARK = re.compile(r"(?:(?<=[^\W\d])(\d)|([¹²³⁴⁵⁶⁷⁸⁹])|\s\(?(\d{1,2})\))$")
+# a note line: its mark (a superscript digit or an asterisk, or a number and a space) and text
+_NOTE_LINE = re.compile(r"^(?:([¹²³⁴⁵⁶⁷⁸⁹]|[*†‡]+)\s*|(\d{1,2})\)?\s+)(\S.*)$")
+_SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹", "123456789")
+_METHOD_WORDS = {
+    "market-based": r"market[- ]?based|marketbased|marknads[- ]?baser",
+    "location-based": r"location[- ]?based|locationbased|(?:plats|anläggnings)[- ]?baser",
+}
+# a footnote that says the figures are reported by one method ('Reported using the
+# market-based method', 'Redovisas med marknadsbaserad metod'): a few words of subject at
+# most, no condition or negation ('would be', 'om', 'not'), then the verb and the method
+_METHOD_NOTE = re.compile(
+    r"^(?:(?!(?:if|would|not|om|skulle|inte|ej)\b)[\w-]+:?\s+){0,5}?"
+    r"(?:(?:is|are|have been|has been)\s+)?"
+    r"(?:reported|calculated|presented|stated|redovisa[st]|rapportera[st]|beräkna[st]|beräknade)"
+    r"\s+(?:with|using|by|under|according to|based on|med|enligt|utifrån|efter)\s+"
+    r"(?:the\s+|en\s+|den\s+)?(?:" + "|".join(_METHOD_WORDS.values()) + r")",
+    re.I,
 )
 
 
@@ -357,8 +380,43 @@ class _Reader:
         end = self._rows(j, table)
         self._units_named_below(table, end)
         self._check_caption_below(i, table, end, read_before)
+        note = self._method_note(end, first_title, caption)
+        if note:
+            for v in self.values[read_before:]:
+                v.table_title = f"{v.table_title or ''} [{note}]".strip()
         self.used.update(ln.number for ln in self.lines[i:end])
         return end
+
+    def _method_note(self, end: int, *titles: str | None) -> str | None:
+        """The Scope 2 method a footnote under the table states for it: the note whose mark
+        the title carries ('... i ton CO2e1' over '1 Redovisas med marknadsbaserad metod'),
+        among the note lines right under the table, when it says the figures are reported by
+        that method and names no other; as '<method> method (note N)', or None."""
+        marks = set()
+        for title in titles:
+            m = _TITLE_MARK.search((title or "").strip())
+            if m:
+                marks.add(next(g for g in m.groups() if g).translate(_SUPERSCRIPT))
+        if not marks:
+            return None
+        seen = 0
+        for line in self.lines[end : end + 8]:
+            text = _MARKUP.sub("", clean(line.text)).strip()
+            if not text or text.startswith("![") or text.startswith("```"):
+                continue
+            m = _NOTE_LINE.match(text)
+            seen += 1
+            if line.cells or not m or seen > 4:
+                return None
+            mark = (m.group(1) or m.group(2)).translate(_SUPERSCRIPT)
+            if mark not in marks:
+                continue
+            body = m.group(3)
+            named = [k for k, words in _METHOD_WORDS.items() if re.search(words, body, re.I)]
+            if len(named) == 1 and _METHOD_NOTE.match(body):
+                return f"{named[0]} method (note {mark})"
+            return None
+        return None
 
     def _check_caption_below(self, i: int, table: Table, end: int, read_before: int) -> None:
         """A caption right under a table that repeats its title's or header's words ('Total

@@ -2,11 +2,12 @@
 
 A unit is looked for, in order, in a text's last parentheses or brackets ('Scope 1 (tCO2e)',
 '[t CO2]'), an unclosed parenthesis at its end (a unit broken over lines: '(tonnes CO2'), after
-its last comma ('GHG emissions, tCO2e'), after a leading or trailing 'in' ('In tonnes',
-'Emissions in MWh'), a trailing '%', or the whole short text ('tCO2e'). A candidate is a unit
-when the reviewed unit vocabulary (assets/units.py) knows it, as printed or with the spaces a
-PDF conversion puts around subscripts closed up ('tCO 2 e' -> 'tCO2e'), and without a note
-number after it.
+its last comma ('GHG emissions, tCO2e'), after a leading or trailing 'in' or Swedish 'i'
+('In tonnes', 'Emissions in MWh', 'Utsläpp i ton CO2e'), a trailing '%', or the whole short
+text ('tCO2e'). A candidate is a unit when the reviewed unit vocabulary (assets/units.py) knows
+it, as printed or with the spaces a PDF conversion puts around subscripts closed up ('tCO 2 e'
+-> 'tCO2e'), and without a note number after it, spaced ('ton CO 2 e 1') or fused to a final
+letter ('ton CO2e1') when only the unit without it is known ('m3' stays cubic metres).
 
 As a last resort a label's own last words may name its unit (`unit_named`): 'Average training
 hours per employee' is counted in hours, 'Total hours worked' in hours worked.
@@ -26,7 +27,7 @@ _CANDIDATES = (
     re.compile(r"\(([^()]{1,30})$"),  # an unclosed parenthesis at the end
     re.compile(r",\s*([^,]{1,30})$"),  # after the last comma
     re.compile(r"^(?:in|i)\s+(.{1,30})$", re.I),  # 'In tonnes'
-    re.compile(r"\bin\s+(\S.{0,24})$", re.I),  # 'Emissions in tCO2e'
+    re.compile(r"\b(?:in|i)\s+(\S.{0,24})$", re.I),  # 'Emissions in tCO2e', 'Utsläpp i ton'
 )
 
 
@@ -37,7 +38,13 @@ def known(text: str) -> str | None:
     if not text or len(text) > 40:
         return None
     bare = re.sub(r"\s+\d{1,2}$", "", text)  # a note number after the unit ('ton CO 2 e 1')
-    for candidate in (text, _SUBSCRIPT_SPACE.sub(r"\1", text), _SUBSCRIPT_SPACE.sub(r"\1", bare)):
+    fused = re.sub(r"(?<=[^\W\d])[\d¹²³⁴⁵⁶⁷⁸⁹]$", "", text)  # fused to a letter ('ton CO2e1')
+    for candidate in (
+        text,
+        _SUBSCRIPT_SPACE.sub(r"\1", text),
+        _SUBSCRIPT_SPACE.sub(r"\1", bare),
+        fused,
+    ):
         if units.is_known(candidate):
             return candidate
     return None
