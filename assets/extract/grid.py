@@ -44,6 +44,9 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
    reported by one Scope 2 method joins the title ('[market-based method (note 1)]').
 8. A pipe table without a period header whose rows each hold one value gives the report's
    fiscal year; so does a line of words with a short label, a wide gap and one value.
+9. A row printing another scale than its heading, title or caption is not read unless the
+   document confirms that scale: a sibling row under the same heading with the same figures in
+   it, or a row of the same label printing it and the same figure.
 Values that cannot be read safely (numbers in parentheses, ambiguous separators, a year printed
 twice with nothing to tell the columns apart, numbers between columns) are RowErrors.
 """
@@ -52,7 +55,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assets import mapping, units
 from assets.extract import layout, numbers, periods, years
@@ -286,6 +289,10 @@ class _Reader:
         self.used: set[int] = set()
         self.joined: set[int] = set()  # lines read as part of the line above
         self.doc_conv = numbers.Convention.of_document([ln.text for ln in doc.lines])
+        # a value's own row label and (table, heading path), for the scale confirmations
+        self.row_of: dict[int, tuple[RawValue, str, tuple]] = {}
+        self.refused: list[tuple[RawValue, str, RowError]] = []  # (value, context unit, error)
+        self._unit_rows: list[tuple[int, str, str, set[float]]] | None = None
 
     # -- finding tables ---------------------------------------------------------------
     def run(self) -> None:
@@ -294,6 +301,7 @@ class _Reader:
             end = self._table_at(i, (float("-inf"), float("inf")))
             i = max(end, i + 1)
         self._headerless()
+        self._confirm_scales()
 
     def _table_at(self, i: int, x_range: tuple[float, float]) -> int:
         line = self.lines[i]
@@ -434,11 +442,7 @@ class _Reader:
         kept = self.values[:read_before]
         for v in self.values[read_before:]:
             if v.unit and _scales_differ(v.unit, unit):
-                self.errors.append(RowError(
-                    v.line_number, "units_disagree",
-                    f"'{v.value_text}': the row prints {v.unit!r}, the caption under its table"
-                    f" {unit!r} (same quantity, another scale): not read",
-                ))  # fmt: skip
+                self._refuse(v, unit, f"the caption under its table {unit!r}")
             else:
                 kept.append(v)
         self.values[read_before:] = kept[read_before:]
@@ -1198,14 +1202,6 @@ class _Reader:
                 above = set(table.row_units)
                 unit = above.pop() if len(above) == 1 else None
             context = heading_unit or unit_heading or col.unit or table.title_unit
-            if unit and context and unit != context and _scales_differ(unit, context):
-                self.errors.append(RowError(
-                    line.number, "units_disagree",
-                    f"'{value.text}': the row prints {unit!r}, its heading or title {context!r}"
-                    " (same quantity, another scale): not read",
-                ))  # fmt: skip
-                continue
-            table.row_units.append(unit)
             group = None if col.group == table.whole else col.group
             full = " / ".join(t for t in (label, group, col.qualifier) if t)
             plain = col.header.strip() == str(col.period.label.year) and not col.qualifier
@@ -1226,9 +1222,112 @@ class _Reader:
                 bbox_x1=line.x1 if line.top is not None else None,
                 bbox_bottom=line.bottom,
             )  # fmt: skip
+            where = (table.header_line.number, table.x_range[0], *(h for _, h in headings))
+            self.row_of[id(raw)] = (raw, row_label or "", where)
+            if unit and context and unit != context and _scales_differ(unit, context):
+                self._refuse(raw, context, f"its heading or title {context!r}")
+                continue
+            table.row_units.append(unit)
             self.values.append(raw)
             if unit is None and col.qualifier:
                 table.unitless.append((raw, col))  # a note under the table may name its unit
+
+    def _refuse(self, raw: RawValue, context: str, where: str) -> None:
+        """A value whose unit is another scale of its context's is not read (units_disagree),
+        unless the document confirms the context's scale (_confirm_scales)."""
+        error = RowError(
+            raw.line_number, "units_disagree",
+            f"'{raw.value_text}': the row prints {raw.unit!r}, {where}"
+            " (same quantity, another scale): not read",
+        )  # fmt: skip
+        self.errors.append(error)
+        self.refused.append((raw, context, error))
+
+    def _confirm_scales(self) -> None:
+        """A value refused for units_disagree is read in its context's unit (heading, title or
+        caption) when the document confirms that scale: a sibling row (same table, same
+        heading path) read in that unit prints the same figures in every column the refused
+        row prints (two figures at least), or another row of the document whose label is the
+        same but for its unit, printed in that unit, holds the same figure. The reading is
+        recorded as a row error `units_confirmed`."""
+        by_row: dict[tuple[int, str], list[tuple[RawValue, str, RowError]]] = {}
+        for item in self.refused:
+            by_row.setdefault((item[0].line_number, item[1]), []).append(item)
+        for (number, context), refused in by_row.items():
+            own, key = self._row_of(refused[0][0])
+            sibling = self._sibling_figures(number, key, context, [r for r, _, _ in refused])
+            for raw, _, error in refused:
+                why = sibling or self._same_label_figure(number, own, context, raw.value)
+                if why is None:
+                    continue
+                self.values.append(replace(raw, unit=context))
+                error.rule = "units_confirmed"
+                error.message = (
+                    f"'{raw.value_text}': the row prints {raw.unit!r}, read in {context!r}: {why}"
+                )
+
+    def _row_of(self, v: RawValue) -> tuple[str, tuple]:
+        """A value's own row label and (table, heading path); ('', ()) when not a row's."""
+        entry = self.row_of.get(id(v))
+        return (entry[1], entry[2]) if entry and entry[0] is v else ("", ())
+
+    def _sibling_figures(
+        self, number: int, key: tuple, context: str, refused: list[RawValue]
+    ) -> str | None:
+        figures = {(r.year, r.column_header): r.value for r in refused}
+        if not key or sum(f is not None for f in figures.values()) < 2:
+            return None
+        rows: dict[int, dict[tuple, float | None]] = {}
+        for v in self.values:
+            if (
+                v.line_number != number
+                and self._row_of(v)[1] == key
+                and v.unit
+                and _same_scale(v.unit, context)
+            ):
+                rows.setdefault(v.line_number, {})[(v.year, v.column_header)] = v.value
+        for ln, got in rows.items():
+            if all(k in got and got[k] == f for k, f in figures.items()):
+                return f"the row on line {ln} under the same heading prints the same figures"
+        return None
+
+    def _same_label_figure(
+        self, number: int, own: str, context: str, figure: float | None
+    ) -> str | None:
+        bare = _bare_label(own)
+        if not bare or figure is None:
+            return None
+        for ln, label, unit, figures in self._rows_with_units():
+            if ln != number and label == bare and _same_scale(unit, context) and figure in figures:
+                return f"line {ln} prints the same figure for the same label in {unit!r}"
+        return None
+
+    def _rows_with_units(self) -> list[tuple[int, str, str, set[float]]]:
+        """Every line whose first cell is a label printing its unit, followed by figures:
+        (line number, label without its unit, unit, figures). A line of words that starts
+        with a pipe is a pipe row whose closing pipe is missing, cut at its pipes."""
+        if self._unit_rows is not None:
+            return self._unit_rows
+        self._unit_rows = []
+        for line in self.lines:
+            if not line.cells and line.text.startswith("|"):
+                cells = [clean(c) for c in line.text.split("|") if clean(c)]
+            else:
+                cells = [t for t in (_text(c) for c in word_cells(line, self.cw)) if t]
+            if len(cells) < 2 or _is_number(cells[0]) or not (unit := unit_in(cells[0])):
+                continue
+            conv = numbers.Convention.of(cells[1:], fallback=self.doc_conv)
+            figures = set()
+            for text in cells[1:]:
+                try:
+                    v = numbers.parse(text, conv)
+                except numbers.Unsafe:
+                    continue
+                if v is not None and v.number is not None:
+                    figures.add(v.number)
+            if figures:
+                self._unit_rows.append((line.number, _bare_label(cells[0]), unit, figures))
+        return self._unit_rows
 
     def _reported_below(self, line: Line, col: Column, table: Table) -> bool:
         """'Not' / 'reported' split over two lines in one column."""
@@ -1413,16 +1512,43 @@ def _calendar_year(calendar: years.Calendar | None) -> bool:
     )
 
 
-def _scales_differ(a: str, b: str) -> bool:
-    """Two printed units of one quantity at different scales ('tCO2e' beside 'MtCO2e')."""
+def _scale_ratio(a: str, b: str) -> float | None:
+    """How many of `b` one `a` is, for two printed units of one quantity; else None."""
     pa, pb = units.parse_unit(a), units.parse_unit(b)
     if pa is None or pb is None:
-        return False
+        return None
     try:
         ratio = (units.quantity(1.0, pa) / units.quantity(1.0, pb)).to("dimensionless")
     except Exception:  # other dimensions (a row in MWh in a table of tCO2e): no conflict
-        return False
-    return abs(float(ratio.magnitude) - 1.0) > 1e-9
+        return None
+    return float(ratio.magnitude)
+
+
+def _scales_differ(a: str, b: str) -> bool:
+    """Two printed units of one quantity at different scales ('tCO2e' beside 'MtCO2e')."""
+    ratio = _scale_ratio(a, b)
+    return ratio is not None and abs(ratio - 1.0) > 1e-9
+
+
+def _same_scale(a: str, b: str) -> bool:
+    """Two printed units of one quantity at the same scale ('kton CO2e', 'kt CO2e')."""
+    ratio = _scale_ratio(a, b)
+    return a == b or (ratio is not None and abs(ratio - 1.0) <= 1e-9)
+
+
+_UNIT_BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]{1,40})[)\]]")
+_UNIT_AFTER_COMMA = re.compile(r",\s*([^,]{1,30})$")
+
+
+def _bare_label(label: str) -> str:
+    """A row label without its unit ('Scope 1 (kt CO2e)', 'Scope 1, tCO2e': 'scope 1'), its
+    footnote marks and case: what two rows of one quantity printed at two scales share."""
+    text = _strip_marks(label)
+    text = _UNIT_BRACKETS.sub(lambda m: "" if known(m.group(1)) else m.group(0), text)
+    m = _UNIT_AFTER_COMMA.search(text)
+    if m and known(m.group(1)):
+        text = text[: m.start()]
+    return " ".join(text.casefold().split())
 
 
 def _words(text: str) -> set[str]:

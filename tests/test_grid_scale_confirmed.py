@@ -1,0 +1,96 @@
+"""A row printing another scale than its heading or caption (units_disagree) is read in the
+context's unit only when the document confirms that scale (grid.py `_confirm_scales`).
+Fixtures written for these tests, numbers chosen here."""
+
+from __future__ import annotations
+
+from assets.extract.document import extract_text
+
+
+def _read(lines: list[str]):
+    values, errors = extract_text("\n".join(lines))
+    read = {(v.line_number, v.unit, v.year, v.value_text) for v in values}
+    return read, {(e.line_number, e.rule) for e in errors}
+
+
+def _heading_table(market: str) -> list[str]:
+    return [
+        "| Emissions              | 2024 | 2023 | 2022 |",
+        "|------------------------|------|------|------|",
+        "| Scope 2, kt CO2e       |      |      |      |",
+        "| Location-based         | 1.7  | 1.9  | 2.2  |",
+        f"| Market-based (t CO2e)  | {market} |",
+    ]
+
+
+def test_a_sibling_printing_the_same_figures_in_the_headings_unit_confirms_its_scale():
+    read, errors = _read(_heading_table("1.7  | 1.9  | 2.2"))
+    assert {r for r in read if r[0] == 5} == {
+        (5, "kt CO2e", 2024, "1.7"), (5, "kt CO2e", 2023, "1.9"), (5, "kt CO2e", 2022, "2.2"),
+    }  # fmt: skip
+    assert errors == {(5, "units_confirmed")}
+
+
+def test_a_sibling_with_other_figures_confirms_nothing():
+    read, errors = _read(_heading_table("1.7  | 1.8  | 2.2"))
+    assert not {r for r in read if r[0] == 5}
+    assert errors == {(5, "units_disagree")}
+
+
+def test_one_figure_in_common_is_no_confirmation():
+    read, errors = _read(
+        [
+            "| Emissions              | 2024 |",
+            "|------------------------|------|",
+            "| Scope 2, kt CO2e       |      |",
+            "| Location-based         | 3.1  |",
+            "| Market-based (t CO2e)  | 3.1  |",
+        ]
+    )
+    assert {r[0] for r in read} == {4}
+    assert errors == {(5, "units_disagree")}
+
+
+def _caption_table(other: list[str]) -> list[str]:
+    return [
+        "| Indicator               | 2024 | 2023 |",
+        "|-------------------------|------|------|",
+        "| Direct (tonnes CO2e)    | 2.6  | 2.8  |",
+        "| Indirect (tonnes CO2e)  | 4.1  | 4.4  |",
+        "",
+        "Emissions by indicator (kt CO2e)",
+        "",
+        "Some words between the two tables.",
+        "",
+        *other,
+    ]
+
+
+def test_the_same_label_printed_in_the_captions_unit_with_the_figure_confirms_it():
+    """The other rows have no period header (and one misses its closing pipe): they are not
+    read themselves, but they confirm the scale of each figure they print."""
+    read, errors = _read(
+        _caption_table(
+            [
+                "| Direct (kt CO2e) | 2,6 | 2,8 | 3,0",
+                "| Indirect (kt CO2e) | 4,1 | 4,0 | 3,9 |",
+            ]
+        )
+    )
+    assert read == {
+        (3, "kt CO2e", 2024, "2.6"), (3, "kt CO2e", 2023, "2.8"), (4, "kt CO2e", 2024, "4.1"),
+    }  # fmt: skip
+    assert errors == {(3, "units_confirmed"), (4, "units_confirmed"), (4, "units_disagree")}
+
+
+def test_another_label_or_another_unit_confirms_nothing():
+    read, errors = _read(
+        _caption_table(
+            [
+                "| Direct total (kt CO2e) | 2,6 | 2,8 |",
+                "| Indirect (tonnes CO2e) | 4,1 | 4,4 |",
+            ]
+        )
+    )
+    assert read == set()
+    assert errors == {(3, "units_disagree"), (4, "units_disagree")}
