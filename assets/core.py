@@ -179,8 +179,9 @@ derived AS (
     GROUP BY r.issuer_id, r.fiscal_year, r.metric_id, r.source_document
 ),
 -- Scope 2 by method summed from its carriers (assets/scope2_methods.py), unless the issuer-year
--- prints a Scope 2 total of that method or one without a method (read or not); Scope 2 without
--- a method, unless it prints any Scope 2 total or a carrier by method (then methods apply).
+-- prints a Scope 2 total of that method or one without a method (read or not), but for a total
+-- printed right above the carriers that equals one method's sum (confirmed_by_total); Scope 2
+-- without a method, unless it prints any Scope 2 total or a carrier by method.
 scope2_printed AS (
     SELECT DISTINCT issuer_id, fiscal_year, metric_id FROM {in_scope("core.mapped_values")}
     WHERE mapping_status = 'mapped' AND metric_id LIKE 'ghg.scope2%'
@@ -198,8 +199,8 @@ by_carrier AS (
     FROM _scope2_by_carrier c
     WHERE NOT EXISTS (SELECT 1 FROM scope2_printed p
                       WHERE p.issuer_id = c.issuer_id AND p.fiscal_year = c.fiscal_year
-                        AND (p.metric_id IN ('ghg.scope2', c.metric_id)
-                             OR c.metric_id = 'ghg.scope2'))
+                        AND (p.metric_id = c.metric_id OR c.metric_id = 'ghg.scope2'
+                             OR (p.metric_id = 'ghg.scope2' AND NOT c.confirmed_by_total)))
 ),
 facts AS (
     SELECT * FROM reported_rounded

@@ -11,7 +11,14 @@ total over other scopes ('Summa scope 1 och 2') closes it. A method's total is d
 every row of the block is a carrier row, every carrier has a value by that method or one value
 without a method, and none of them is a not-reported mark ('-' is not zero). core.facts then
 drops the derived total when the issuer-year prints a Scope 2 total of that method, or one
-without a method (assets/core.py).
+without a method (assets/core.py), unless that total is the block's head and names the
+method by its sum (below).
+
+A Scope 2 total printed without a method on a row of its own, with the carriers in the rows
+right below it ('Scope 2 280', 'Electricity (market-based) 188', 'Electricity (location-based)
+95', 'District heating 93'), heads them as a label-only heading would: they are its block. When
+that total equals one method's sum within the printed rounding and not the other's, it is that
+method's total, and both derived totals are kept beside it (`confirmed_by_total`).
 """
 
 from __future__ import annotations
@@ -33,9 +40,13 @@ ASSUMPTION_NO_METHOD = (
     "Scope 2 derived as the sum of its purchased-energy carriers ({carriers}), each printed "
     "without a method under a Scope 2 heading"
 )
+ASSUMPTION_HEAD = (
+    "; the Scope 2 total printed without a method on line {line} ({value:g}) equals the "
+    "{method}-based sum, so it is {method}-based"
+)
 COLUMNS = (
     "issuer_id", "fiscal_year", "metric_id", "value", "unit", "source_document", "source_line",
-    "source_page", "derived_from_lines", "assumption", "printed_rounding",
+    "source_page", "derived_from_lines", "assumption", "printed_rounding", "confirmed_by_total",
 )  # fmt: skip
 
 # The rows a block is read from (every row of a table that holds a carrier row).
@@ -81,26 +92,63 @@ def _closes_block(row) -> bool:
     return row.mapping_status == "mapped" and metric.startswith("ghg.") and "scope2" not in metric
 
 
-def blocks(table: pd.DataFrame) -> list[list[int]]:
-    """The blocks of one table (rows in line order): lists of line numbers."""
-    lines: list[tuple[int, str, bool, bool]] = []  # line, heading, closes, has a method row
+def _is_total(row) -> bool:
+    """A printed Scope 2 total without a method: it heads the carrier rows right below it."""
+    return row.mapping_status == "mapped" and row.metric_id == "ghg.scope2"
+
+
+def blocks(table: pd.DataFrame) -> list[tuple[list[int], int | None]]:
+    """The blocks of one table (rows in line order): (line numbers, the line of the Scope 2
+    total printed right above them, or None)."""
+    lines: list[tuple[int, str, bool, bool, bool]] = []  # + closes, has a method row, a total
     for line, rows in table.groupby("line_number", sort=True):
         heads = {_heading(r) for r in rows.itertuples()}
         closes = any(_closes_block(r) for r in rows.itertuples())
         method = rows["mapping_rule"].isin(list(CARRIER_RULES)).any()
-        lines.append((line, heads.pop() if len(heads) == 1 else "\0", closes, method))
-    found, run, head = [], [], None
-    for line, heading, closes, method in [*lines, (None, "\0", True, False)]:
-        if closes or not _same_group(head, heading):
+        total = any(_is_total(r) for r in rows.itertuples())
+        lines.append((line, heads.pop() if len(heads) == 1 else "\0", closes, method, total))
+    found, run, head, top = [], [], None, None
+    for line, heading, closes, method, total in [*lines, (None, "\0", True, False, False)]:
+        if closes or total or not _same_group(head, heading):
             if any(m for _, m in run):
-                found.append([ln for ln, _ in run])
-            run, head = [], heading
+                found.append(([ln for ln, _ in run], top))
+            run, head, top = [], heading, line if total else None
             if closes:
                 head = None
+            if closes or total:
                 continue
         head = min(head, heading, key=len)
         run.append((line, method))
     return found
+
+
+def _under(rows: pd.DataFrame, total) -> pd.DataFrame:
+    """The rows below a printed Scope 2 total, named as if under a heading of its label."""
+    out = []
+    for r in rows.itertuples(index=False):
+        label = f"{total.label}{mapping.PATH_SEP}{r.label}"
+        res = mapping.resolve(label, r.table_title, None, r.unit)
+        out.append(r._replace(label=label, mapping_rule=res.rule_id, metric_id=res.metric_id))
+    return pd.DataFrame(out, columns=rows.columns)
+
+
+def _named_by_total(derived: list[dict], total) -> None:
+    """Keep both method totals beside a printed total that equals exactly one of them."""
+    if total is None or pd.isna(total.value) or len(derived) != 2:
+        return
+    conv = units.unit_conversion(total.unit, "ghg.scope2")
+    if conv.status != "ok" or conv.unit != derived[0]["unit"]:
+        return
+    printed = total.value * conv.value
+    slack = _rounding(total.value_text, conv.value)
+    agree = [d for d in derived if abs(d["value"] - printed) <= d["printed_rounding"] + slack]
+    if len(agree) != 1:
+        return
+    method = next(m for m, metric in METRIC.items() if metric == agree[0]["metric_id"])
+    note = ASSUMPTION_HEAD.format(line=int(total.line_number), value=printed, method=method)
+    for d in derived:
+        d["confirmed_by_total"] = True
+        d["assumption"] += note
 
 
 def _same_group(head: str | None, heading: str) -> bool:
@@ -117,8 +165,11 @@ def _rounding(value_text: str, factor: float) -> float:
     return 0.5 * 10.0**-decimals * factor
 
 
-def derive_block(rows: pd.DataFrame) -> list[dict]:
-    """The method totals one block's rows of one issuer-year give (none when it is not whole)."""
+def derive_block(rows: pd.DataFrame, total=None) -> list[dict]:
+    """The method totals one block's rows of one issuer-year give (none when it is not whole);
+    total: the Scope 2 total printed right above the block, if any."""
+    if total is not None:
+        rows = _under(rows, total)
     parts: dict[str, dict[str, object]] = {}  # carrier -> method (or None) -> row
     for r in rows.itertuples():
         found = _carrier(r)
@@ -168,8 +219,10 @@ def derive_block(rows: pd.DataFrame) -> list[dict]:
                 "printed_rounding": sum(
                     _rounding(r.value_text, c.value) for r, c in zip(chosen, convs, strict=True)
                 ),
+                "confirmed_by_total": False,
             }
         )
+    _named_by_total(derived, total)
     return derived
 
 
@@ -177,9 +230,11 @@ def derive(candidates: pd.DataFrame) -> pd.DataFrame:
     """Derived Scope 2 method totals from the candidate rows (CANDIDATES_SQL)."""
     out: list[dict] = []
     for _, table in candidates.groupby(["source_document", "table_title"], dropna=False):
-        for lines in blocks(table):
+        for lines, top in blocks(table):
             block = table[table["line_number"].isin(lines)]
-            for _, year in block.groupby("fiscal_year"):
+            for fy, year in block.groupby("fiscal_year"):
                 if set(year["line_number"]) == set(lines):  # every row has this year's value
-                    out += derive_block(year)
+                    heads = table[(table["line_number"] == top) & (table["fiscal_year"] == fy)]
+                    heads = [r for r in heads.itertuples(index=False) if _is_total(r)]
+                    out += derive_block(year, heads[0] if len(heads) == 1 else None)
     return pd.DataFrame(out, columns=list(COLUMNS))

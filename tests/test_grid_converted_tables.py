@@ -136,6 +136,38 @@ def test_column_groups_over_repeated_years_read_only_the_group_that_sums_the_oth
     assert "year_twice" not in {e.rule for e in errors}
 
 
+SITES_BY_SCOPE = [
+    "FOOTPRINT, kt CO2e",
+    "",
+    "| Site | Own | Own | Travel | Travel | All | All |",
+    "|---|---|---|---|---|---|---|",
+    "| | (Scope 1 and 2) | (Scope 1 and 2) | (part of Scope 3) | (part of Scope 3) | (sum) "
+    "| (sum) |",
+    "| | 2024 | 2023 | 2024 | 2023 | 2024 | 2023 |",
+    "| Harbour | 1.5 | 1.7 | 40.0 | 42.0 | 41.5 | 43.7 |",
+    "| Depot | 0.4 | 0.6 | 12.0 | 11.0 | 12.4 | 11.6 |",
+    "| Yard | 0.3 | 0.2 | 8.0 | 9.0 | 8.3 | 9.2 |",
+    "| Total | 2.2 | 2.5 | 60.0 | 62.0 | 62.2 | 64.5 |",
+]
+
+
+def test_a_total_row_is_read_under_every_group_when_one_group_is_the_sum():
+    """Beside the group that sums the others, a part group's value in a row that only says
+    Total is that group's total (its name decides the metric); its other rows stay unread."""
+    values, errors = _read(SITES_BY_SCOPE)
+    got = {(v.label, v.year, v.value_text) for v in values}
+    assert ("Total / Own (Scope 1 and 2)", 2024, "2.2") in got
+    assert ("Total / Travel (part of Scope 3)", 2023, "62.0") in got
+    assert ("Total", 2024, "62.2") in got
+    assert not [v for v in values if v.value_text in ("1.5", "40.0", "0.4")]  # parts: not read
+    assert "group_part" in {e.rule for e in errors}
+    by_label = {v.label: v for v in values if v.year == 2024}
+    own = by_label["Total / Own (Scope 1 and 2)"]
+    assert mapping.resolve(own.label, own.table_title, None, own.unit).metric_id == "ghg.scope1_2"
+    travel = by_label["Total / Travel (part of Scope 3)"]  # a part of Scope 3, not its total
+    assert mapping.resolve(travel.label, travel.table_title, None, travel.unit).metric_id is None
+
+
 def test_column_groups_that_no_group_sums_qualify_their_columns():
     values, errors = _read(
         [

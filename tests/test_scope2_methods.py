@@ -214,3 +214,61 @@ def test_a_carrier_in_energy_units_under_scope_2_stays_energy():
     assert mapping.resolve("Scope 2 / Electricity", "T", None, UNIT).rule_id == (
         "scope2_carrier_alone"
     )
+
+
+HEADED = [
+    (70, "Scope 1", {2024: "40"}),
+    (71, "Scope 2", {2024: "57", 2023: "61"}),
+    (72, "Purchased electricity (market-based)", {2024: "12", 2023: "15"}),
+    (73, "Purchased electricity (location-based)", {2024: "65", 2023: "70"}),
+    (74, "District heating", {2024: "45", 2023: "47"}),
+    (75, "Scope 3", {2024: "900", 2023: "950"}),
+]
+
+
+def _confirmed(rows) -> dict:
+    df = scope2_methods.derive(_table(rows))
+    return {(r.fiscal_year, r.metric_id): (r.value, r.confirmed_by_total) for r in df.itertuples()}
+
+
+def test_a_total_printed_above_its_carriers_names_its_method_by_its_sum():
+    """'Scope 2 57' over flat carrier rows: they are its block (district heating counts in
+    both methods); 57 is the market-based sum (12 + 45), not the location-based one (110)."""
+    assert _confirmed(HEADED) == {
+        (2024, "ghg.scope2_market"): (57.0, True),
+        (2024, "ghg.scope2_location"): (110.0, True),
+        (2023, "ghg.scope2_market"): (62.0, True),  # 61 printed: within the rounding
+        (2023, "ghg.scope2_location"): (117.0, True),
+    }
+
+
+def test_a_total_above_its_carriers_that_equals_neither_sum_names_no_method():
+    rows = [
+        *HEADED[:1],
+        (71, "Scope 2", {2024: "80"}),
+        *[(n, lab, {2024: v[2024]}) for n, lab, v in HEADED[2:]],
+    ]
+    assert _confirmed(rows) == {
+        (2024, "ghg.scope2_market"): (57.0, False),
+        (2024, "ghg.scope2_location"): (110.0, False),
+    }
+
+
+def test_pipeline_keeps_both_methods_beside_a_total_that_names_one(build, tmp_path):
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    table = "".join(f"| {label} | {v[2024]} |\n" for _, label, v in HEADED)
+    (landing / "carrf-2024-report.txt").write_text(
+        f"Emissions\n\n| tCO2e | 2024 |\n|---|---|\n{table}"
+    )
+    (landing / "carrf-2024-report.yaml").write_text(META.format(issuer="CARRF"))
+    con = build(landing)
+    rows = con.execute(
+        """SELECT metric_id, value, basis FROM mart.esg_facts
+           WHERE metric_id LIKE 'ghg.scope2%' AND breakdown IS NULL ORDER BY metric_id"""
+    ).fetchall()
+    assert rows == [
+        ("ghg.scope2", 57.0, "reported"),
+        ("ghg.scope2_location", 110.0, "derived"),
+        ("ghg.scope2_market", 57.0, "derived"),
+    ]

@@ -34,6 +34,10 @@ from assets import mapping
         ("Direct emissions from owned or controlled sources", "tCO2e", "ghg.scope1", None),
         ("GHG: Scope 1 and 2 / Scope 2 location-based emissions (t CO2e)", "t CO2e",
          "ghg.scope2_location", None),
+        # a row that calls itself a part of one scope is not that scope's total
+        ("Total / Ferries (part of Scope 3)", "kt CO2e", None, None),
+        ("Totalt / Tjänsteresor (del av scope 3)", "ton CO2e", None, None),
+        ("Scope 3 (total)", "kt CO2e", "ghg.scope3", None),
     ],
 )  # fmt: skip
 def test_parts_are_told_from_totals(label, unit, metric, breakdown):

@@ -1152,8 +1152,13 @@ class _Reader:
         for col, text in by_col:
             if not col.period.actual or not text:
                 continue
-            if table.whole and col.group and col.group != table.whole:
-                continue  # a part of the group that is the whole (rule 2)
+            if (
+                table.whole
+                and col.group
+                and col.group != table.whole
+                and not mapping.stands_for_heading(row_label or "")
+            ):
+                continue  # a part of the group that is the whole (rule 2), but in a Total row
             if col.year in twice:
                 self.errors.append(RowError(
                     line.number, "year_twice",
