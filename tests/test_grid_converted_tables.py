@@ -246,3 +246,32 @@ def test_a_pipe_tables_caption_is_above_its_header_rows():
     assert mapping.resolve(values[0].label, values[0].table_title, None, "tCO2e").status == (
         "ignored"
     )
+
+
+def test_a_total_naming_its_quantity_totals_a_one_scope_table_across_its_sections():
+    values, _ = _read(
+        [
+            "DIRECT EMISSIONS OF THE GROUP, SCOPE 1",
+            "",
+            "|  | Unit | FY 2024 | FY 2023 |",
+            "|---|---|---|---|",
+            "| Shipping |  |  |  |",
+            "| CO2 total | 1,000 tonnes | 812 | 790 |",
+            "| CO2e total Shipping | 1,000 tonnes | 820 | 801 |",
+            "| Warehouses |  |  |  |",
+            "| Gas boilers | tonnes | 1,450 | 1,510 |",
+            "| Total | tonnes | 1,450 | 1,510 |",
+            "| Total CO2e 2) | 1,000 tonnes | 822 | 803 |",
+        ]
+    )
+
+    def metric(line: int) -> set[str | None]:
+        return {
+            mapping.resolve(v.label, v.table_title, None, v.unit).metric_id
+            for v in values
+            if v.line_number == line
+        }
+
+    assert metric(11) == {"ghg.scope1"}  # after the last section's rows, still the table's
+    assert metric(10) == {None}  # a bare Total under a section heading is the section's
+    assert metric(6) == {None} and metric(7) == {None}  # a section's totals name no scope

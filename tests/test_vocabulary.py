@@ -308,6 +308,26 @@ def test_the_total_row_of_a_table_is_the_scope_its_title_names_alone(title, metr
     assert mapping.resolve("Total", title, None, "tCO2e").metric_id == metric
 
 
+@pytest.mark.parametrize(
+    ("label", "title", "metric"),
+    [
+        ("Total CO2e", "Scope 1 emissions of the fleet", "ghg.scope1"),
+        ("Depots / TotalCO 2 e", "Scope 1 emissions of the fleet", "ghg.scope1"),  # fused
+        ("Total GHG emissions (t)", "Scope 2 emissions", "ghg.scope2"),
+        ("Totala utsläpp", "Utsläpp i scope 3", "ghg.scope3"),
+        ("Totalt CO2-ekv", "Scope 1 och 2", "ghg.scope1_2"),
+        # a title naming several scopes one by one, or none: not one scope's table
+        ("Total CO2e", "Scope 1, 2 and 3 emissions", None),
+        ("Total GHG emissions", "Emissions by source", "ghg.total"),
+        # a method, or more words than the quantity, is not the table's plain total
+        ("Total emissions (market-based)", "Scope 2 emissions", "ghg.total"),
+        ("CO2e total Depots", "Scope 1 emissions of the fleet", None),
+    ],
+)
+def test_a_total_naming_the_ghg_quantity_is_the_scope_its_title_names_alone(label, title, metric):
+    assert mapping.resolve(label, title, None, "tCO2e").metric_id == metric
+
+
 def test_a_column_qualifier_in_the_path_absolute_or_intensity():
     """A reader may append a column's qualifier to the path: 'Absolute' adds nothing, an
     intensity column is never the amount."""
