@@ -104,6 +104,51 @@ def map_values(conn: duckdb.DuckDBPyConnection, scope: Scope) -> None:
         replace_rows(conn, "core.mapped_values", MAPPED_SELECT, scope)
     finally:
         conn.unregister("_wording")
+    set_apart_other_boundaries(conn, {w[WORDING.index("table_title")] for w in wordings})
+
+
+# A table whose title widens the report's boundary (a `_boundary` rule of label_map: '(includes
+# joint ventures)') and gives a key a value that differs from the one another table of the
+# document prints under an unqualified title is another boundary's table: all its values are
+# ignored (recorded under the rule), so the unqualified figures publish. Alone, where it agrees,
+# or against a figure in a sentence (a text reader's: perhaps a subset), it is read as usual.
+TEXT_READERS = ("prose", "multi_year_text")
+OTHER_BOUNDARY_SQL = f"""
+UPDATE core.mapped_values AS m SET mapping_status = 'ignored', mapping_rule = a.rule_id
+FROM (
+    SELECT DISTINCT q.source_document, q.table_title, b.rule_id
+    FROM {in_scope("core.mapped_values")} q
+    JOIN _boundary_titles b ON b.table_title = q.table_title
+    JOIN {in_scope("core.mapped_values")} u
+      ON u.issuer_id = q.issuer_id AND u.fiscal_year = q.fiscal_year
+     AND u.metric_id = q.metric_id AND u.breakdown IS NOT DISTINCT FROM q.breakdown
+     AND u.source_document = q.source_document AND u.canonical_value <> q.canonical_value
+    WHERE q.mapping_status = 'mapped' AND q.conversion_status = 'ok'
+      AND u.mapping_status = 'mapped' AND u.conversion_status = 'ok'
+      AND u.extractor NOT IN {TEXT_READERS}
+      AND NOT EXISTS (SELECT 1 FROM _boundary_titles x WHERE x.table_title = u.table_title)
+) a
+WHERE m.source_document = a.source_document AND m.table_title = a.table_title
+  AND m.mapping_status = 'mapped'
+"""
+
+
+def set_apart_other_boundaries(conn: duckdb.DuckDBPyConnection, titles: set[str | None]) -> None:
+    """Ignore the values of another boundary's tables that disagree with the document's own
+    figures (OTHER_BOUNDARY_SQL); `titles` are the table titles of the values in scope."""
+    marked = []
+    for title in filter(None, titles):
+        words = mapping.normalise(title)
+        rule = next((r for r in reference.boundary_rules() if r.table_pattern.search(words)), None)
+        if rule is not None:
+            marked.append((title, rule.rule_id))
+    if not marked:
+        return
+    conn.register("_boundary_titles", pd.DataFrame(marked, columns=["table_title", "rule_id"]))
+    try:
+        conn.execute(OTHER_BOUNDARY_SQL)
+    finally:
+        conn.unregister("_boundary_titles")
 
 
 # The fact the mart publishes for a key: the latest report's; a printed total before a derived

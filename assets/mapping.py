@@ -74,7 +74,7 @@ def _matches(text: str, table_title: str | None, touch_from: int = 0) -> list[Ma
     `touch_from` (the row's own words in a path), or anywhere for a never-actual guard."""
     found = []
     for rule in reference.label_rules():
-        if rule.metric_id in (HEADING, reference.QUALIFIER):
+        if rule.metric_id in (HEADING, reference.QUALIFIER, reference.BOUNDARY):
             continue
         if rule.metric_id == reference.IGNORE and rule.priority == NEVER_ACTUAL_PRIORITY:
             m = rule.label_pattern.search(text)

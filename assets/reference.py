@@ -27,6 +27,9 @@ REF_TABLES = (
 IGNORE = "_ignore"  # label_map: a row recognised and deliberately not read (a target, a ratio)
 HEADING = "_heading"  # label_map: a row that stands for its heading ('Scope 1 / Total')
 QUALIFIER = "_qualifier"  # label_map: a path's last part that adds nothing ('/ Absolute')
+# label_map: a table title that widens the report's boundary ('(includes joint ventures)'): its
+# values give way to the document's unqualified ones (core.set_apart_other_boundaries)
+BOUNDARY = "_boundary"
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def metrics() -> dict[str, Metric]:
 
 @cache
 def label_rules() -> tuple[LabelRule, ...]:
-    known = set(metrics()) | {IGNORE, HEADING, QUALIFIER}
+    known = set(metrics()) | {IGNORE, HEADING, QUALIFIER, BOUNDARY}
     rules = []
     for i, r in enumerate(read_ref_csv("label_map").itertuples(), start=2):
         where = f"warehouse/ref/label_map.csv line {i}"
@@ -122,6 +125,11 @@ def label_rules() -> tuple[LabelRule, ...]:
             )
         )
     return tuple(rules)
+
+
+def boundary_rules() -> tuple[LabelRule, ...]:
+    """The label_map rules whose table pattern marks a title as another boundary's."""
+    return tuple(r for r in label_rules() if r.metric_id == BOUNDARY and r.table_pattern)
 
 
 @cache

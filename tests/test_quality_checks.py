@@ -282,6 +282,48 @@ def test_one_value_per_source(build, landing):
     assert published(con, "REMT") == 27 and published(con, "NRE") == 29
 
 
+def test_a_table_of_a_wider_boundary_gives_way_to_the_unqualified_figures(build, landing):
+    # REMT prints Coal 24,221 t; a table titled with an inclusion phrase prints it otherwise:
+    # that table (all its rows) is another boundary's, so the one value per source holds
+    wider = "Resources (including joint ventures)"
+    add_kpi_row(landing / REMT_CSV, source_line=140, extractor="tab_table", label="Coal",
+                table_title=wider, unit="tonne", value="26,500")  # fmt: skip
+    add_kpi_row(landing / REMT_CSV, source_line=141, extractor="tab_table", table_title=wider,
+                label="Scope 1 emissions", unit="tCO2e", value="910")  # fmt: skip
+    # a qualified table alone (NRE prints no Scope 1 elsewhere) is read as usual
+    add_kpi_row(landing / NRE_CSV, source_line=1700, extractor="tab_table", year="2024",
+                label="Scope 1 emissions", table_title="GHG, incl. leased sites", unit="tCO2e",
+                value="1,230")  # fmt: skip
+    con = build(landing)
+    assert failed_checks(con) == {"no_unmapped_values"}
+    rows = con.execute(
+        """SELECT issuer_id, fiscal_year, metric_id, value FROM mart.esg_facts
+           WHERE metric_id = 'ghg.scope1' OR (issuer_id, metric_id) = ('REMT', 'energy.coal')
+           ORDER BY ALL"""
+    ).fetchall()
+    assert rows == [("NRE", 2024, "ghg.scope1", 1230.0), ("REMT", 2024, "energy.coal", 24221.0)]
+    apart = con.execute(
+        """SELECT line_number, metric_id, mapping_status, mapping_rule FROM core.mapped_values
+           WHERE line_number IN (140, 141) AND issuer_id = 'REMT' ORDER BY ALL"""
+    ).fetchall()
+    assert apart == [
+        (140, "energy.coal", "ignored", "other_boundary_table"),
+        (141, "ghg.scope1", "ignored", "other_boundary_table"),
+    ]
+    assert published(con, "REMT") == 29 and published(con, "NRE") == 30
+
+
+def test_a_wider_boundary_table_against_a_sentence_still_conflicts(build, landing):
+    # a figure in a sentence may be a subset: it does not set the qualified table apart
+    add_kpi_row(landing / REMT_CSV, source_line=150, extractor="tab_table", label="Scope 1",
+                table_title="Emissions (incl. contractors)", unit="tCO2e", value="905")  # fmt: skip
+    add_kpi_row(landing / REMT_CSV, source_line=160, extractor="prose", label="direct emissions",
+                unit="tCO2e", value="870", metric_hint="ghg.scope1")  # fmt: skip
+    con = build(landing)
+    ((_, issuer, _, metric, line, _),) = failures(con, "one_value_per_source")
+    assert (issuer, metric, line) == ("REMT", "ghg.scope1", 150)
+
+
 def test_duplicate_file_with_different_values_is_flagged_not_overwritten(build, landing):
     shutil.copy(landing / REMT_CSV, landing / "remt-copy.csv")
     meta = (landing / "remt-2024-esg-report.yaml").read_text()

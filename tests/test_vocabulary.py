@@ -294,6 +294,27 @@ def test_a_table_of_biogenic_or_like_for_like_emissions_gives_no_scope():
 
 
 @pytest.mark.parametrize(
+    ("title", "wider"),
+    [
+        ("Carbon footprint (includes associated companies)", True),
+        ("Water withdrawn (including partly owned mills)", True),
+        ("Emissions 2023, incl. divested units", True),
+        ("Energi (inklusive dotterbolag)", True),
+        ("Energy use - including leased sites", True),
+        ("Scope 1 and 2 emissions", False),
+        ("Emissions included in the target", False),  # no inclusion phrase qualifying the title
+        ("Inclusion and diversity", False),
+    ],
+)
+def test_a_title_that_widens_the_boundary_is_marked_but_its_rows_map_as_usual(title, wider):
+    """core.set_apart_other_boundaries ignores such a table only when it disagrees with the
+    document's unqualified figures (tests/test_quality_checks.py); the row maps as usual."""
+    marked = any(r.table_pattern.search(title) for r in reference.boundary_rules())
+    assert marked == wider
+    assert mapping.resolve("Scope 1", title, None, "tCO2e").metric_id == "ghg.scope1"
+
+
+@pytest.mark.parametrize(
     ("title", "metric"),
     [
         ("Scope 1 emissions of the fleet", "ghg.scope1"),
