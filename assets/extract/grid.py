@@ -101,16 +101,76 @@ _METHOD_WORDS = {
     "location-based": r"location[- ]?based|locationbased|(?:plats|anläggnings)[- ]?baser",
 }
 # a footnote that says the figures are reported by one method ('Reported using the
-# market-based method', 'Redovisas med marknadsbaserad metod'): a few words of subject at
-# most, no condition or negation ('would be', 'om', 'not'), then the verb and the method
+# market-based method', 'Scope 2 emissions are calculated using the location-based method'):
+# no subject, or one that speaks of the figures as a whole, then the verb and the method
+_METHOD_SUBJECT = (
+    r"(?:(?:the|all|our|these|total|alla|våra|de)\s+)?"
+    r"(?:(?:scope\s*2|ghg|greenhouse\s+gas|indirect)\s+)?"
+    r"(?:emissions?|figures|values|data|numbers|utsläpp(?:en)?|siffror(?:na)?|värden(?:a)?"
+    r"|uppgifter(?:na)?|scope\s*2(?:-utsläpp(?:en)?)?|(?:this|the)\s+table|tabellen)"
+    r"(?:\s+(?:in|i|for|för|of|från|from)\s+scope\s*2)?"
+)
 _METHOD_NOTE = re.compile(
-    r"^(?:(?!(?:if|would|not|om|skulle|inte|ej)\b)[\w-]+:?\s+){0,5}?"
+    rf"^(?:{_METHOD_SUBJECT}\s+)?"
     r"(?:(?:is|are|have been|has been)\s+)?"
     r"(?:reported|calculated|presented|stated|redovisa[st]|rapportera[st]|beräkna[st]|beräknade)"
     r"\s+(?:with|using|by|under|according to|based on|med|enligt|utifrån|efter)\s+"
     r"(?:the\s+|en\s+|den\s+)?(?:" + "|".join(_METHOD_WORDS.values()) + r")",
     re.I,
 )
+# anywhere in such a note: a condition or a negation ('would be', 'om', 'not'), a figure or a
+# year ('from 2024'; 'Scope 2' is no figure) or a time limit: it names no method for the table
+_METHOD_CONDITION = re.compile(
+    r"\b(?:if|would|could|had|were|unless|not|no|never"
+    r"|om|skulle|kunde|såvida|annars|inte|ej|icke|aldrig)\b",
+    re.I,
+)
+_METHOD_TIME = re.compile(
+    r"(?<![\w.,])\d|\b(?:FY|CY)\s*\d|\b(?:onwards?|since|until|as of|prior|previous|earlier"
+    r"|this year|last year|sedan|tidigare|framöver|i år|fr\.\s*o\.\s*m)\b",
+    re.I,
+)
+_SCOPE_N = re.compile(r"\bscope\s*\d\b", re.I)
+# after the method, a negation of what the figures include only limits their content
+# ('... method and does not include financed emissions', '... och innefattar inte ...')
+_NOT_INCLUDED = re.compile(
+    r"\b(?:(?:does|do|is|are)\s+)?not\s+(?:include[sd]?|cover(?:s|ed)?)\b"
+    r"|\b(?:innefattar|inkluderar|omfattar|inbegriper|ingår|inkluderas|omfattas)\s+(?:inte|ej)\b",
+    re.I,
+)
+# a title's last word that ends in a digit as a unit or a formula ('tCO2', 'kWh/m2'), no mark
+_FORMULA = re.compile(r"[a-z]{0,3}(?:co2|ch4|sf6|nf3)|[kcd]?m[23]", re.I)
+
+
+def _states_method(body: str) -> bool:
+    """A note's text says the table's figures are reported by the one method it names: the
+    subject, verb and method of _METHOD_NOTE, and no condition, negation (but for what the
+    figures do not include, after the method), figure, year or time limit anywhere in it."""
+    m = _METHOD_NOTE.match(body.strip())
+    if not m:
+        return False
+    said = body.strip()[: m.end()] + " " + _NOT_INCLUDED.sub(" ", body.strip()[m.end() :])
+    if _METHOD_CONDITION.search(said):
+        return False
+    return not _METHOD_TIME.search(_SCOPE_N.sub(" ", body))
+
+
+def _title_mark(title: str) -> str | None:
+    """The note mark a table's title carries (_TITLE_MARK), but for a last word that is a unit
+    or a formula with its digit ('Emissions in tCO2', 'kWh/m2'), which carries none."""
+    m = _TITLE_MARK.search(title.strip())
+    if not m:
+        return None
+    if m.group(1):
+        words = title.split()
+        last = words[-1].split("/")[-1]
+        if (
+            _FORMULA.fullmatch(last)
+            or known(words[-1]) == words[-1]
+            or (len(words) > 1 and known(" ".join(words[-2:])) == " ".join(words[-2:]))
+        ):
+            return None
+    return next(g for g in m.groups() if g).translate(_SUPERSCRIPT)
 
 
 @dataclass
@@ -400,11 +460,7 @@ class _Reader:
         the title carries ('... i ton CO2e1' over '1 Redovisas med marknadsbaserad metod'),
         among the note lines right under the table, when it says the figures are reported by
         that method and names no other; as '<method> method (note N)', or None."""
-        marks = set()
-        for title in titles:
-            m = _TITLE_MARK.search((title or "").strip())
-            if m:
-                marks.add(next(g for g in m.groups() if g).translate(_SUPERSCRIPT))
+        marks = {m for title in titles if (m := _title_mark(title or ""))}
         if not marks:
             return None
         seen = 0
@@ -421,7 +477,7 @@ class _Reader:
                 continue
             body = m.group(3)
             named = [k for k, words in _METHOD_WORDS.items() if re.search(words, body, re.I)]
-            if len(named) == 1 and _METHOD_NOTE.match(body):
+            if len(named) == 1 and _states_method(body):
                 return f"{named[0]} method (note {mark})"
             return None
         return None
