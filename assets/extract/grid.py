@@ -85,6 +85,9 @@ _BRACKETS_AT_END = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\W*$")
 MAX_NOTE_LINES = 3  # lines under a table read for a note naming its columns' units
 # '<qualifier> is stated in <unit>' / '<qualifier> anges i <unit>' / '<qualifier> in <unit>'; the
 # unit runs to 'and'/'och', a comma, a semicolon, a parenthesis or the sentence's end
+# a note's sentences, and their clauses ('... tonnes CO2e and intensity in kg CO2e per m2')
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+_CLAUSE_BREAK = re.compile(r"\s+(?:and|och)\s+|\s*,\s*", re.I)
 _STATED_IN = (
     r"(?:\s+(?:is|are|anges|redovisas|uttrycks|visas))?"
     r"(?:\s+(?:given|stated|reported|shown|expressed|presented|measured))?"
@@ -679,8 +682,9 @@ class _Reader:
         """A column qualifier that the note right under the table names with its unit
         ('Absolute emissions are stated in tonnes CO2e and intensity in kg CO2e per m2', a
         sentence, not a caption) gives that unit to the values read under it with no unit of
-        their own; the whole phrase up to 'and', a comma or the sentence's end must be a known
-        unit."""
+        their own; the qualifier must start the sentence, or a clause after one that names
+        another ('... and intensity in kg CO2e'), and the whole phrase up to 'and', a comma or
+        the sentence's end must be a known unit."""
         if not table.unitless or _caption(self.lines, end, step=1):
             return  # a short line under the table may be the next table's caption
         note = []
@@ -691,15 +695,19 @@ class _Reader:
                 note.append(text)
             elif note:
                 break
-        text = " ".join(note)
+        quals = {(col.qualifier or "").lower() for _, col in table.unitless}
+        names = "|".join(re.escape(q) for q in sorted(quals, key=len, reverse=True))
+        starts = re.compile(rf"\s*(?:the\s+)?({names}){_STATED_IN}", re.I)
         found: dict[str, str | None] = {}
+        for sentence in _SENTENCE_END.split(" ".join(note)):
+            for clause in _CLAUSE_BREAK.split(sentence):
+                m = starts.match(clause)
+                if m is None:
+                    break  # a clause naming no qualifier ends what the sentence names
+                found.setdefault(m.group(1).lower(), known(m.group(2)))
         for raw, col in table.unitless:
-            q = col.qualifier or ""
-            if q not in found:
-                m = re.search(rf"(?<!\w){re.escape(q)}{_STATED_IN}", text, re.I)
-                found[q] = known(m.group(1)) if m else None
-            if found[q]:
-                raw.unit = found[q]
+            if unit := found.get((col.qualifier or "").lower()):
+                raw.unit = unit
 
     def _spanning(self, words: list[Token], table: Table) -> dict[int, Column]:
         """The words of a row that are the one value under a period's span and centred
