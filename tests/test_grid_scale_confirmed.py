@@ -94,3 +94,23 @@ def test_another_label_or_another_unit_confirms_nothing():
     )
     assert read == set()
     assert errors == {(3, "units_disagree"), (4, "units_disagree")}
+
+
+def test_a_confirmed_row_takes_the_method_its_tables_footnote_states():
+    """Confirmation happens as the table is read, so the title's footnote method reaches the
+    confirmed row as it does the others."""
+    values, _ = extract_text(
+        "\n".join(
+            [
+                "| Emissions, kt CO2e2    | 2024 | 2023 | 2022 |",
+                "|------------------------|------|------|------|",
+                "| Scope 2, kt CO2e       |      |      |      |",
+                "| Purchased heat         | 0.8  | 0.6  | 0.9  |",
+                "| Total (t CO2e)         | 0.8  | 0.6  | 0.9  |",
+                "",
+                "2 Reported using the location-based method.",
+            ]
+        )
+    )
+    titles = {v.table_title for v in values if v.line_number == 5}
+    assert titles == {"Emissions, kt CO2e2 [location-based method (note 2)]"}

@@ -364,7 +364,6 @@ class _Reader:
             end = self._table_at(i, (float("-inf"), float("inf")))
             i = max(end, i + 1)
         self._headerless()
-        self._confirm_scales()
 
     def _table_at(self, i: int, x_range: tuple[float, float]) -> int:
         line = self.lines[i]
@@ -450,7 +449,9 @@ class _Reader:
         read_before = len(self.values)
         end = self._rows(j, table)
         self._units_named_below(table, end)
+        self._confirm_scales()  # before the caption and the note, which apply to what it reads
         self._check_caption_below(i, table, end, read_before)
+        self._confirm_scales()
         note = self._method_note(end, first_title, caption)
         if note:
             for v in self.values[read_before:]:
@@ -1318,9 +1319,11 @@ class _Reader:
         heading path) read in that unit prints the same figures in every column the refused
         row prints (two figures at least), or another row of the document whose label is the
         same but for its unit, printed in that unit, holds the same figure. The reading is
-        recorded as a row error `units_confirmed`."""
+        recorded as a row error `units_confirmed`. Run on each table's refusals as it is
+        read, so what it reads passes the table's later steps (caption below, method note)."""
         by_row: dict[tuple[int, str], list[tuple[RawValue, str, RowError]]] = {}
-        for item in self.refused:
+        refused, self.refused = self.refused, []
+        for item in refused:
             by_row.setdefault((item[0].line_number, item[1]), []).append(item)
         for (number, context), refused in by_row.items():
             own, key = self._row_of(refused[0][0])
