@@ -46,7 +46,7 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
    fiscal year; so does a line of words with a short label, a wide gap and one value.
 9. A row printing another scale than its heading, title or caption is not read unless the
    document confirms that scale: a sibling row under the same heading with the same figures in
-   it, or a row of the same label printing it and the same figure.
+   it, or a row of the same label printing it and two of the figures in the same order.
 Values that cannot be read safely (numbers in parentheses, ambiguous separators, a year printed
 twice with nothing to tell the columns apart, numbers between columns) are RowErrors.
 """
@@ -355,7 +355,7 @@ class _Reader:
         # a value's own row label and (table, heading path), for the scale confirmations
         self.row_of: dict[int, tuple[RawValue, str, tuple]] = {}
         self.refused: list[tuple[RawValue, str, RowError]] = []  # (value, context unit, error)
-        self._unit_rows: list[tuple[int, str, str, set[float]]] | None = None
+        self._unit_rows: list[tuple[int, str, str, list[float]]] | None = None
 
     # -- finding tables ---------------------------------------------------------------
     def run(self) -> None:
@@ -1317,8 +1317,9 @@ class _Reader:
         """A value refused for units_disagree is read in its context's unit (heading, title or
         caption) when the document confirms that scale: a sibling row (same table, same
         heading path) read in that unit prints the same figures in every column the refused
-        row prints (two figures at least), or another row of the document whose label is the
-        same but for its unit, printed in that unit, holds the same figure. The reading is
+        row prints (two distinct non-zero figures at least), or another row of the document
+        whose label is the same but for its unit, printed in that unit, prints two of the row's
+        figures in the same order (the figures it prints are read). The reading is
         recorded as a row error `units_confirmed`. Run on each table's refusals as it is
         read, so what it reads passes the table's later steps (caption below, method note)."""
         by_row: dict[tuple[int, str], list[tuple[RawValue, str, RowError]]] = {}
@@ -1328,8 +1329,9 @@ class _Reader:
         for (number, context), refused in by_row.items():
             own, key = self._row_of(refused[0][0])
             sibling = self._sibling_figures(number, key, context, [r for r, _, _ in refused])
+            same = None if sibling else self._same_label_figures(number, own, context, refused)
             for raw, _, error in refused:
-                why = sibling or self._same_label_figure(number, own, context, raw.value)
+                why = sibling or (same[0] if same and raw.value in same[1] else None)
                 if why is None:
                     continue
                 self.values.append(replace(raw, unit=context))
@@ -1346,8 +1348,12 @@ class _Reader:
     def _sibling_figures(
         self, number: int, key: tuple, context: str, refused: list[RawValue]
     ) -> str | None:
+        """Why the refused row on line `number` is in `context`'s unit: another row of its
+        table under the same heading path, read in that unit, prints the same figure in every
+        column the refused row prints, two distinct non-zero figures at least (zeros are the
+        same at any scale); or None."""
         figures = {(r.year, r.column_header): r.value for r in refused}
-        if not key or sum(f is not None for f in figures.values()) < 2:
+        if not key or len({f for f in figures.values() if f}) < 2:
             return None
         rows: dict[int, dict[tuple, float | None]] = {}
         for v in self.values:
@@ -1363,18 +1369,32 @@ class _Reader:
                 return f"the row on line {ln} under the same heading prints the same figures"
         return None
 
-    def _same_label_figure(
-        self, number: int, own: str, context: str, figure: float | None
-    ) -> str | None:
+    def _same_label_figures(
+        self, number: int, own: str, context: str, refused: list[tuple[RawValue, str, RowError]]
+    ) -> tuple[str, set[float]] | None:
+        """Why the refused row on line `number` is in `context`'s unit, and the figures that
+        confirm it: another line of the document whose label is the row's label (`own`) but
+        for its unit, printed in that unit, prints two distinct non-zero figures of the row in
+        the same order (the row's line as printed, else its refused values); or None."""
         bare = _bare_label(own)
-        if not bare or figure is None:
+        if not bare:
             return None
-        for ln, label, unit, figures in self._rows_with_units():
-            if ln != number and label == bare and _same_scale(unit, context) and figure in figures:
-                return f"line {ln} prints the same figure for the same label in {unit!r}"
+        rows = self._rows_with_units()
+        mine = next((f for ln, _, _, f in rows if ln == number), None)
+        if mine is None:
+            mine = [r.value for r, _, _ in refused if r.value is not None]
+        for ln, label, unit, figures in rows:
+            if (
+                ln != number
+                and label == bare
+                and _same_scale(unit, context)
+                and _in_order(mine, figures) >= 2
+            ):
+                why = f"line {ln} prints the same figures for the same label in {unit!r}"
+                return why, set(figures)
         return None
 
-    def _rows_with_units(self) -> list[tuple[int, str, str, set[float]]]:
+    def _rows_with_units(self) -> list[tuple[int, str, str, list[float]]]:
         """Every line whose first cell is a label printing its unit, followed by figures:
         (line number, label without its unit, unit, figures). A line of words that starts
         with a pipe is a pipe row whose closing pipe is missing, cut at its pipes."""
@@ -1389,14 +1409,14 @@ class _Reader:
             if len(cells) < 2 or _is_number(cells[0]) or not (unit := unit_in(cells[0])):
                 continue
             conv = numbers.Convention.of(cells[1:], fallback=self.doc_conv)
-            figures = set()
+            figures = []
             for text in cells[1:]:
                 try:
                     v = numbers.parse(text, conv)
                 except numbers.Unsafe:
                     continue
                 if v is not None and v.number is not None:
-                    figures.add(v.number)
+                    figures.append(v.number)
             if figures:
                 self._unit_rows.append((line.number, _bare_label(cells[0]), unit, figures))
         return self._unit_rows
@@ -1610,6 +1630,17 @@ def _same_scale(a: str, b: str) -> bool:
 
 _UNIT_BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]{1,40})[)\]]")
 _UNIT_AFTER_COMMA = re.compile(r",\s*([^,]{1,30})$")
+
+
+def _in_order(mine: list[float], theirs: list[float]) -> int:
+    """How many distinct non-zero figures of `mine` `theirs` prints in the same order."""
+    found: set[float] = set()
+    at = 0
+    for f in mine:
+        if f and f in theirs[at:]:
+            at = theirs.index(f, at) + 1
+            found.add(f)
+    return len(found)
 
 
 def _bare_label(label: str) -> str:
