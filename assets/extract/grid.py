@@ -83,6 +83,8 @@ _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
 _FOOTNOTE_MARK = re.compile(r"^[*†‡]")
 _BRACKETS_AT_END = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\W*$")
 MAX_NOTE_LINES = 3  # lines under a table read for a note naming its columns' units
+MARK_NOTE_LINES = 8  # lines under a table searched for the note its title's mark points to
+MAX_NOTES_BEFORE = 4  # note lines under a table read before that note
 # '<qualifier> is stated in <unit>' / '<qualifier> anges i <unit>' / '<qualifier> in <unit>'; the
 # unit runs to 'and'/'och', a comma, a semicolon, a parenthesis or the sentence's end
 # a note's sentences, and their clauses ('... tonnes CO2e and intensity in kg CO2e per m2')
@@ -468,13 +470,12 @@ class _Reader:
         if not marks:
             return None
         seen = 0
-        for line in self.lines[end : end + 8]:
-            text = _MARKUP.sub("", clean(line.text)).strip()
+        for text in self._texts_under(end, MARK_NOTE_LINES):
             if not text or text.startswith("![") or text.startswith("```"):
                 continue
             m = _NOTE_LINE.match(text)
             seen += 1
-            if line.cells or not m or seen > 4:
+            if not m or seen > MAX_NOTES_BEFORE:
                 return None
             mark = (m.group(1) or m.group(2)).translate(_SUPERSCRIPT)
             if mark not in marks:
@@ -485,6 +486,16 @@ class _Reader:
                 return f"{named[0]} method (note {mark})"
             return None
         return None
+
+    def _texts_under(self, end: int, span: int) -> list[str]:
+        """The texts of the first `span` lines under a table (`end`: the line after it),
+        markup dropped ('' for a blank line), up to the first line of cells."""
+        texts = []
+        for line in self.lines[end : end + span]:
+            if line.cells:
+                break
+            texts.append(_MARKUP.sub("", clean(line.text)).strip())
+        return texts
 
     def _check_caption_below(self, i: int, table: Table, end: int, read_before: int) -> None:
         """A caption right under a table that repeats its title's or header's words ('Total
@@ -689,10 +700,8 @@ class _Reader:
         if not table.unitless or _caption(self.lines, end, step=1):
             return  # a short line under the table may be the next table's caption
         note = []
-        for line in self.lines[end : end + MAX_NOTE_LINES]:
-            if line.cells:
-                break
-            if text := clean(line.text):
+        for text in self._texts_under(end, MAX_NOTE_LINES):
+            if text:
                 note.append(text)
             elif note:
                 break
