@@ -117,6 +117,8 @@ def _strip_code(part: str) -> str:
 
 
 def _adds_nothing(part: str) -> bool:
+    """A path part that only qualifies the row above it ('Absolute emissions'): a label rule
+    of the `_qualifier` kind (leaf_absolute) matches it."""
     return any(
         r.metric_id == reference.QUALIFIER and r.label_pattern.search(part)
         for r in reference.label_rules()

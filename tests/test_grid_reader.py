@@ -475,3 +475,22 @@ def test_a_caption_under_a_table_names_no_unit_for_its_columns():
         ("420", None),
         ("0.2", None),
     }
+
+
+def test_a_note_names_a_column_unit_only_from_the_start_of_its_sentence():
+    """'In the summary that follows, absolute emissions are stated in kilotonnes' speaks of
+    the next table: the qualifier does not start the sentence, so the columns above keep no
+    unit; a sentence that starts with it names the unit."""
+    table = (
+        "| | 2024 | 2024 |\n|---|---|---|\n| | Absolute emissions | Intensity |\n"
+        "| Scope 1 | 640 | 0,4 |\n\n"
+    )
+    later = "In the summary that follows, absolute emissions are stated in kilotonnes CO2e.\n"
+    values, _ = extract_text(table + later, CALENDAR_2024)
+    assert {v.unit for v in values if v.line_number == 4} == {None}
+    first = "Absolute emissions are stated in kilotonnes CO2e, as in the summary that follows.\n"
+    values, _ = extract_text(table + first, CALENDAR_2024)
+    assert {(v.value_text, v.unit) for v in values if v.line_number == 4} == {
+        ("640", "kilotonnes CO2e"),
+        ("0.4", None),
+    }

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 import pytest
 from PIL import Image
 
@@ -363,3 +364,9 @@ def test_every_corpus_pdf_parses_and_prints_its_gold_figures_on_the_gold_page():
         if figure.group().rstrip(".,") not in words:
             missing.append((g["file"], g["page"], figure.group()))
     assert not missing, missing
+
+
+def test_a_cached_parse_without_metadata_is_stale_not_a_crash():
+    """A table with no schema metadata and none given is an unknown parser version: None."""
+    assert pdf.ParsedPdf.from_table(pa.table({"text": ["a"]})) is None
+    assert pdf.ParsedPdf.from_table(pa.table({"text": ["a"]}), {}) is None

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from assets import mapping
-from assets.extract import document, years
+from assets.extract import document, grid, years
 
 _CAL = years.Calendar(2025, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
 
@@ -49,6 +49,11 @@ def _table(title: str, notes: list[str]) -> str:
             "ghg.scope2_market",
         ),
         (
+            "Utsläpp i ton CO2e1",
+            "1 Redovisas med marknadsbaserad metod och inkluderar inte köpta tjänster.",
+            "ghg.scope2_market",
+        ),
+        (
             "Operational emissions, tCO2e¹",
             "¹ Scope 2 emissions are reported using the location-based method.",
             "ghg.scope2_location",
@@ -76,12 +81,30 @@ def test_a_footnote_on_the_title_stating_the_method_qualifies_scope_2(title, not
         ("Emissions, tCO2e2", "1 Reported using the market-based method."),
         # no mark on the title
         ("Emissions, tCO2e", "1 Reported using the market-based method."),
+        # another figure, a condition or a year anywhere in the note
+        ("Emissions, tCO2e1", "1 Calculated using the market-based method, Scope 2 would be 64 t."),
+        ("Emissions, tCO2e1", "1 Reported under the market-based method, Scope 2 is 64 t."),
+        ("Emissions, tCO2e1", "1 Scope 2 is reported using the market-based method from 2025."),
+        ("Emissions, tCO2e1", "1 Reported using the market-based method since FY24."),
+        ("Utsläpp i ton CO2e1", "1 Redovisas med marknadsbaserad metod om inget annat anges."),
+        # the note speaks of one carrier, not of the figures as a whole
+        ("Emissions, tCO2e1", "1 Heat for the depot is reported using the market-based method."),
+        # the title's last word is a unit with its digit, no mark
+        ("Emissions in tCO2", "2 Reported using the market-based method."),
     ],
 )
 def test_other_footnotes_leave_scope_2_without_a_method(title, note):
     found = _metrics(_table(title, [note]))
     assert found["ghg.scope2"][0] == 27.0
     assert not {"ghg.scope2_market", "ghg.scope2_location"} & set(found)
+
+
+def test_a_unit_or_formula_ending_in_a_digit_is_no_note_mark():
+    assert grid._title_mark("Heat use, kWh/m2") is None
+    assert grid._title_mark("Land use in km2") is None
+    assert grid._title_mark("Releases of CH4") is None
+    assert grid._title_mark("Utsläpp i ton CO2e1") == "1"
+    assert grid._title_mark("Emissions, tCO2e³") == "3"
 
 
 def test_a_title_naming_one_method_qualifies_a_scope_2_row_without_one():

@@ -46,7 +46,7 @@ cells (x = cell index), a text or PDF line is a line of words at their x positio
    fiscal year; so does a line of words with a short label, a wide gap and one value.
 9. A row printing another scale than its heading, title or caption is not read unless the
    document confirms that scale: a sibling row under the same heading with the same figures in
-   it, or a row of the same label printing it and the same figure.
+   it, or a row of the same label printing it and two of the figures in the same order.
 Values that cannot be read safely (numbers in parentheses, ambiguous separators, a year printed
 twice with nothing to tell the columns apart, numbers between columns) are RowErrors.
 """
@@ -83,8 +83,13 @@ _CODE = re.compile(r"^\d{1,2}(?:\.\d{1,2})?$")
 _FOOTNOTE_MARK = re.compile(r"^[*†‡]")
 _BRACKETS_AT_END = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\W*$")
 MAX_NOTE_LINES = 3  # lines under a table read for a note naming its columns' units
+MARK_NOTE_LINES = 8  # lines under a table searched for the note its title's mark points to
+MAX_NOTES_BEFORE = 4  # note lines under a table read before that note
 # '<qualifier> is stated in <unit>' / '<qualifier> anges i <unit>' / '<qualifier> in <unit>'; the
 # unit runs to 'and'/'och', a comma, a semicolon, a parenthesis or the sentence's end
+# a note's sentences, and their clauses ('... tonnes CO2e and intensity in kg CO2e per m2')
+_SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
+_CLAUSE_BREAK = re.compile(r"\s+(?:and|och)\s+|\s*,\s*", re.I)
 _STATED_IN = (
     r"(?:\s+(?:is|are|anges|redovisas|uttrycks|visas))?"
     r"(?:\s+(?:given|stated|reported|shown|expressed|presented|measured))?"
@@ -101,16 +106,76 @@ _METHOD_WORDS = {
     "location-based": r"location[- ]?based|locationbased|(?:plats|anläggnings)[- ]?baser",
 }
 # a footnote that says the figures are reported by one method ('Reported using the
-# market-based method', 'Redovisas med marknadsbaserad metod'): a few words of subject at
-# most, no condition or negation ('would be', 'om', 'not'), then the verb and the method
+# market-based method', 'Scope 2 emissions are calculated using the location-based method'):
+# no subject, or one that speaks of the figures as a whole, then the verb and the method
+_METHOD_SUBJECT = (
+    r"(?:(?:the|all|our|these|total|alla|våra|de)\s+)?"
+    r"(?:(?:scope\s*2|ghg|greenhouse\s+gas|indirect)\s+)?"
+    r"(?:emissions?|figures|values|data|numbers|utsläpp(?:en)?|siffror(?:na)?|värden(?:a)?"
+    r"|uppgifter(?:na)?|scope\s*2(?:-utsläpp(?:en)?)?|(?:this|the)\s+table|tabellen)"
+    r"(?:\s+(?:in|i|for|för|of|från|from)\s+scope\s*2)?"
+)
 _METHOD_NOTE = re.compile(
-    r"^(?:(?!(?:if|would|not|om|skulle|inte|ej)\b)[\w-]+:?\s+){0,5}?"
+    rf"^(?:{_METHOD_SUBJECT}\s+)?"
     r"(?:(?:is|are|have been|has been)\s+)?"
     r"(?:reported|calculated|presented|stated|redovisa[st]|rapportera[st]|beräkna[st]|beräknade)"
     r"\s+(?:with|using|by|under|according to|based on|med|enligt|utifrån|efter)\s+"
     r"(?:the\s+|en\s+|den\s+)?(?:" + "|".join(_METHOD_WORDS.values()) + r")",
     re.I,
 )
+# anywhere in such a note: a condition or a negation ('would be', 'om', 'not'), a figure or a
+# year ('from 2024'; 'Scope 2' is no figure) or a time limit: it names no method for the table
+_METHOD_CONDITION = re.compile(
+    r"\b(?:if|would|could|had|were|unless|not|no|never"
+    r"|om|skulle|kunde|såvida|annars|inte|ej|icke|aldrig)\b",
+    re.I,
+)
+_METHOD_TIME = re.compile(
+    r"(?<![\w.,])\d|\b(?:FY|CY)\s*\d|\b(?:onwards?|since|until|as of|prior|previous|earlier"
+    r"|this year|last year|sedan|tidigare|framöver|i år|fr\.\s*o\.\s*m)\b",
+    re.I,
+)
+_SCOPE_N = re.compile(r"\bscope\s*\d\b", re.I)
+# after the method, a negation of what the figures include only limits their content
+# ('... method and does not include financed emissions', '... och innefattar inte ...')
+_NOT_INCLUDED = re.compile(
+    r"\b(?:(?:does|do|is|are)\s+)?not\s+(?:include[sd]?|cover(?:s|ed)?)\b"
+    r"|\b(?:innefattar|inkluderar|omfattar|inbegriper|ingår|inkluderas|omfattas)\s+(?:inte|ej)\b",
+    re.I,
+)
+# a title's last word that ends in a digit as a unit or a formula ('tCO2', 'kWh/m2'), no mark
+_FORMULA = re.compile(r"[a-z]{0,3}(?:co2|ch4|sf6|nf3)|[kcd]?m[23]", re.I)
+
+
+def _states_method(body: str) -> bool:
+    """A note's text says the table's figures are reported by the one method it names: the
+    subject, verb and method of _METHOD_NOTE, and no condition, negation (but for what the
+    figures do not include, after the method), figure, year or time limit anywhere in it."""
+    m = _METHOD_NOTE.match(body.strip())
+    if not m:
+        return False
+    said = body.strip()[: m.end()] + " " + _NOT_INCLUDED.sub(" ", body.strip()[m.end() :])
+    if _METHOD_CONDITION.search(said):
+        return False
+    return not _METHOD_TIME.search(_SCOPE_N.sub(" ", body))
+
+
+def _title_mark(title: str) -> str | None:
+    """The note mark a table's title carries (_TITLE_MARK), but for a last word that is a unit
+    or a formula with its digit ('Emissions in tCO2', 'kWh/m2'), which carries none."""
+    m = _TITLE_MARK.search(title.strip())
+    if not m:
+        return None
+    if m.group(1):
+        words = title.split()
+        last = words[-1].split("/")[-1]
+        if (
+            _FORMULA.fullmatch(last)
+            or known(words[-1]) == words[-1]
+            or (len(words) > 1 and known(" ".join(words[-2:])) == " ".join(words[-2:]))
+        ):
+            return None
+    return next(g for g in m.groups() if g).translate(_SUPERSCRIPT)
 
 
 @dataclass
@@ -292,7 +357,7 @@ class _Reader:
         # a value's own row label and (table, heading path), for the scale confirmations
         self.row_of: dict[int, tuple[RawValue, str, tuple]] = {}
         self.refused: list[tuple[RawValue, str, RowError]] = []  # (value, context unit, error)
-        self._unit_rows: list[tuple[int, str, str, set[float]]] | None = None
+        self._unit_rows: list[tuple[int, str, str, list[float]]] | None = None
 
     # -- finding tables ---------------------------------------------------------------
     def run(self) -> None:
@@ -301,7 +366,6 @@ class _Reader:
             end = self._table_at(i, (float("-inf"), float("inf")))
             i = max(end, i + 1)
         self._headerless()
-        self._confirm_scales()
 
     def _table_at(self, i: int, x_range: tuple[float, float]) -> int:
         line = self.lines[i]
@@ -387,7 +451,9 @@ class _Reader:
         read_before = len(self.values)
         end = self._rows(j, table)
         self._units_named_below(table, end)
+        self._confirm_scales()  # before the caption and the note, which apply to what it reads
         self._check_caption_below(i, table, end, read_before)
+        self._confirm_scales()
         note = self._method_note(end, first_title, caption)
         if note:
             for v in self.values[read_before:]:
@@ -400,31 +466,36 @@ class _Reader:
         the title carries ('... i ton CO2e1' over '1 Redovisas med marknadsbaserad metod'),
         among the note lines right under the table, when it says the figures are reported by
         that method and names no other; as '<method> method (note N)', or None."""
-        marks = set()
-        for title in titles:
-            m = _TITLE_MARK.search((title or "").strip())
-            if m:
-                marks.add(next(g for g in m.groups() if g).translate(_SUPERSCRIPT))
+        marks = {m for title in titles if (m := _title_mark(title or ""))}
         if not marks:
             return None
         seen = 0
-        for line in self.lines[end : end + 8]:
-            text = _MARKUP.sub("", clean(line.text)).strip()
+        for text in self._texts_under(end, MARK_NOTE_LINES):
             if not text or text.startswith("![") or text.startswith("```"):
                 continue
             m = _NOTE_LINE.match(text)
             seen += 1
-            if line.cells or not m or seen > 4:
+            if not m or seen > MAX_NOTES_BEFORE:
                 return None
             mark = (m.group(1) or m.group(2)).translate(_SUPERSCRIPT)
             if mark not in marks:
                 continue
             body = m.group(3)
             named = [k for k, words in _METHOD_WORDS.items() if re.search(words, body, re.I)]
-            if len(named) == 1 and _METHOD_NOTE.match(body):
+            if len(named) == 1 and _states_method(body):
                 return f"{named[0]} method (note {mark})"
             return None
         return None
+
+    def _texts_under(self, end: int, span: int) -> list[str]:
+        """The texts of the first `span` lines under a table (`end`: the line after it),
+        markup dropped ('' for a blank line), up to the first line of cells."""
+        texts = []
+        for line in self.lines[end : end + span]:
+            if line.cells:
+                break
+            texts.append(_MARKUP.sub("", clean(line.text)).strip())
+        return texts
 
     def _check_caption_below(self, i: int, table: Table, end: int, read_before: int) -> None:
         """A caption right under a table that repeats its title's or header's words ('Total
@@ -623,27 +694,30 @@ class _Reader:
         """A column qualifier that the note right under the table names with its unit
         ('Absolute emissions are stated in tonnes CO2e and intensity in kg CO2e per m2', a
         sentence, not a caption) gives that unit to the values read under it with no unit of
-        their own; the whole phrase up to 'and', a comma or the sentence's end must be a known
-        unit."""
+        their own; the qualifier must start the sentence, or a clause after one that names
+        another ('... and intensity in kg CO2e'), and the whole phrase up to 'and', a comma or
+        the sentence's end must be a known unit."""
         if not table.unitless or _caption(self.lines, end, step=1):
             return  # a short line under the table may be the next table's caption
         note = []
-        for line in self.lines[end : end + MAX_NOTE_LINES]:
-            if line.cells:
-                break
-            if text := clean(line.text):
+        for text in self._texts_under(end, MAX_NOTE_LINES):
+            if text:
                 note.append(text)
             elif note:
                 break
-        text = " ".join(note)
+        quals = {(col.qualifier or "").lower() for _, col in table.unitless}
+        names = "|".join(re.escape(q) for q in sorted(quals, key=len, reverse=True))
+        starts = re.compile(rf"\s*(?:the\s+)?({names}){_STATED_IN}", re.I)
         found: dict[str, str | None] = {}
+        for sentence in _SENTENCE_END.split(" ".join(note)):
+            for clause in _CLAUSE_BREAK.split(sentence):
+                m = starts.match(clause)
+                if m is None:
+                    break  # a clause naming no qualifier ends what the sentence names
+                found.setdefault(m.group(1).lower(), known(m.group(2)))
         for raw, col in table.unitless:
-            q = col.qualifier or ""
-            if q not in found:
-                m = re.search(rf"(?<!\w){re.escape(q)}{_STATED_IN}", text, re.I)
-                found[q] = known(m.group(1)) if m else None
-            if found[q]:
-                raw.unit = found[q]
+            if unit := found.get((col.qualifier or "").lower()):
+                raw.unit = unit
 
     def _spanning(self, words: list[Token], table: Table) -> dict[int, Column]:
         """The words of a row that are the one value under a period's span and centred
@@ -1252,17 +1326,21 @@ class _Reader:
         """A value refused for units_disagree is read in its context's unit (heading, title or
         caption) when the document confirms that scale: a sibling row (same table, same
         heading path) read in that unit prints the same figures in every column the refused
-        row prints (two figures at least), or another row of the document whose label is the
-        same but for its unit, printed in that unit, holds the same figure. The reading is
-        recorded as a row error `units_confirmed`."""
+        row prints (two distinct non-zero figures at least), or another row of the document
+        whose label is the same but for its unit, printed in that unit, prints two of the row's
+        figures in the same order (the figures it prints are read). The reading is
+        recorded as a row error `units_confirmed`. Run on each table's refusals as it is
+        read, so what it reads passes the table's later steps (caption below, method note)."""
         by_row: dict[tuple[int, str], list[tuple[RawValue, str, RowError]]] = {}
-        for item in self.refused:
+        refused, self.refused = self.refused, []
+        for item in refused:
             by_row.setdefault((item[0].line_number, item[1]), []).append(item)
         for (number, context), refused in by_row.items():
             own, key = self._row_of(refused[0][0])
             sibling = self._sibling_figures(number, key, context, [r for r, _, _ in refused])
+            same = None if sibling else self._same_label_figures(number, own, context, refused)
             for raw, _, error in refused:
-                why = sibling or self._same_label_figure(number, own, context, raw.value)
+                why = sibling or (same[0] if same and raw.value in same[1] else None)
                 if why is None:
                     continue
                 self.values.append(replace(raw, unit=context))
@@ -1279,8 +1357,12 @@ class _Reader:
     def _sibling_figures(
         self, number: int, key: tuple, context: str, refused: list[RawValue]
     ) -> str | None:
+        """Why the refused row on line `number` is in `context`'s unit: another row of its
+        table under the same heading path, read in that unit, prints the same figure in every
+        column the refused row prints, two distinct non-zero figures at least (zeros are the
+        same at any scale); or None."""
         figures = {(r.year, r.column_header): r.value for r in refused}
-        if not key or sum(f is not None for f in figures.values()) < 2:
+        if not key or len({f for f in figures.values() if f}) < 2:
             return None
         rows: dict[int, dict[tuple, float | None]] = {}
         for v in self.values:
@@ -1296,18 +1378,32 @@ class _Reader:
                 return f"the row on line {ln} under the same heading prints the same figures"
         return None
 
-    def _same_label_figure(
-        self, number: int, own: str, context: str, figure: float | None
-    ) -> str | None:
+    def _same_label_figures(
+        self, number: int, own: str, context: str, refused: list[tuple[RawValue, str, RowError]]
+    ) -> tuple[str, set[float]] | None:
+        """Why the refused row on line `number` is in `context`'s unit, and the figures that
+        confirm it: another line of the document whose label is the row's label (`own`) but
+        for its unit, printed in that unit, prints two distinct non-zero figures of the row in
+        the same order (the row's line as printed, else its refused values); or None."""
         bare = _bare_label(own)
-        if not bare or figure is None:
+        if not bare:
             return None
-        for ln, label, unit, figures in self._rows_with_units():
-            if ln != number and label == bare and _same_scale(unit, context) and figure in figures:
-                return f"line {ln} prints the same figure for the same label in {unit!r}"
+        rows = self._rows_with_units()
+        mine = next((f for ln, _, _, f in rows if ln == number), None)
+        if mine is None:
+            mine = [r.value for r, _, _ in refused if r.value is not None]
+        for ln, label, unit, figures in rows:
+            if (
+                ln != number
+                and label == bare
+                and _same_scale(unit, context)
+                and _in_order(mine, figures) >= 2
+            ):
+                why = f"line {ln} prints the same figures for the same label in {unit!r}"
+                return why, set(figures)
         return None
 
-    def _rows_with_units(self) -> list[tuple[int, str, str, set[float]]]:
+    def _rows_with_units(self) -> list[tuple[int, str, str, list[float]]]:
         """Every line whose first cell is a label printing its unit, followed by figures:
         (line number, label without its unit, unit, figures). A line of words that starts
         with a pipe is a pipe row whose closing pipe is missing, cut at its pipes."""
@@ -1322,14 +1418,14 @@ class _Reader:
             if len(cells) < 2 or _is_number(cells[0]) or not (unit := unit_in(cells[0])):
                 continue
             conv = numbers.Convention.of(cells[1:], fallback=self.doc_conv)
-            figures = set()
+            figures = []
             for text in cells[1:]:
                 try:
                     v = numbers.parse(text, conv)
                 except numbers.Unsafe:
                     continue
                 if v is not None and v.number is not None:
-                    figures.add(v.number)
+                    figures.append(v.number)
             if figures:
                 self._unit_rows.append((line.number, _bare_label(cells[0]), unit, figures))
         return self._unit_rows
@@ -1543,6 +1639,17 @@ def _same_scale(a: str, b: str) -> bool:
 
 _UNIT_BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]{1,40})[)\]]")
 _UNIT_AFTER_COMMA = re.compile(r",\s*([^,]{1,30})$")
+
+
+def _in_order(mine: list[float], theirs: list[float]) -> int:
+    """How many distinct non-zero figures of `mine` `theirs` prints in the same order."""
+    found: set[float] = set()
+    at = 0
+    for f in mine:
+        if f and f in theirs[at:]:
+            at = theirs.index(f, at) + 1
+            found.add(f)
+    return len(found)
 
 
 def _bare_label(label: str) -> str:

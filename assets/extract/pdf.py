@@ -101,7 +101,7 @@ class ParsedPdf:
     def from_table(cls, table: pa.Table, metadata: dict | None = None) -> ParsedPdf | None:
         """A cached parse, or None when it was written by another parser version. `metadata`:
         the file's key-value metadata when it is not on the table's schema."""
-        raw = (table.schema.metadata if metadata is None else metadata or {}).get(META_KEY)
+        raw = ((metadata if metadata is not None else table.schema.metadata) or {}).get(META_KEY)
         meta = json.loads(raw) if raw else {}
         if meta.get("version") != PARSER_VERSION:
             return None
