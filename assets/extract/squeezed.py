@@ -1,0 +1,226 @@
+"""Tables in text squeezed to single spaces (a converter's plain text: pypdfium2, pdfplumber,
+PDF.js copy-paste), where no column is aligned and only the order of the words is kept.
+
+A period header is a line of two or more periods after a short title at most ('2024 2023 2022',
+'FY2021 FY2022 FY2023'), single-spaced. Below it, a row is a line that ends in exactly as many
+values as the header names periods (a number, a percentage, a not-reported mark or 'Nil'),
+the k-th value of the k-th period; whatever precedes the values is the row's label, and a
+known unit at the label's end ('Scope 1 emissions tCO2e 1,234 ...') is the row's unit. A row
+with more values than periods, or fewer, is not read (its values cannot be told apart).
+Label-only lines right above a row whose own label is missing or a fragment (a line of
+values alone, one starting in lower case or with ')') are its label wrapped above it; a line
+ending in a lost subscript ('(t CO2' then 'e)') is closed up without a space. A table ends at
+a page break, at the next header, or after MAX_GAP lines without a row. Years after the
+report's fiscal year are targets and are not read. Only text documents are read this way (a
+PDF's lines are read with their positions by grid.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+from assets.extract import periods
+from assets.extract import years as year_labels
+from assets.extract.units_in_text import known, unit_in, unit_named
+from assets.extract.values import RawValue, clean, is_nil, is_not_reported, is_number, number_text
+
+_YEAR = re.compile(rf"^(?:{year_labels.LABEL})$", re.IGNORECASE)
+_PERIOD_TOKEN = re.compile(r"^(?:FY|CY)?\d{2,4}(?:/\d{2,4})?$", re.IGNORECASE)
+_MARK = re.compile(r"^[A-Z]{1,3}$")
+_FRAGMENT_START = re.compile(r"^(?:[a-z]|\))")
+_LOST_SUBSCRIPT = re.compile(r"[A-Za-z]\d$")  # 'CO2' at a line's end, its 'e' on the next
+_SUBSCRIPT_REST = re.compile(r"^e(?:q)?(?=[\s)/,-]|$)")
+_JOINING = frozenset({"and", "of", "per", "the", "from", "to", "in", "by", "for", "with", "och",
+                      "i", "av", "för", "between", "since", "until"})  # fmt: skip
+MAX_TITLE_WORDS = 6
+MAX_GAP = 4  # lines without a row that end a table
+MAX_LABEL_LINES = 3
+MAX_LABEL_WORDS = 12
+
+
+def _header(text: str) -> tuple[str, list[year_labels.YearLabel]] | None:
+    """(title, periods) of a single-spaced line that ends in two or more periods after at most
+    MAX_TITLE_WORDS words with no number of their own, no role and no joining word at its end
+    ('GHG emissions FY2022 FY2023'; not 'Target 2025 2030', 'rose from 2021 2022'), or None."""
+    if "  " in text or "|" in text or "\t" in text:
+        return None
+    tokens = text.split()
+    start = len(tokens)
+    while start > 0 and _YEAR.match(tokens[start - 1]):
+        start -= 1
+    title = " ".join(tokens[:start])
+    if (
+        len(tokens) - start < 2
+        or start > MAX_TITLE_WORDS
+        or any(is_number(t.strip("()")) for t in tokens[:start])
+        or title.endswith((".", ",", ":"))
+        or (title and title.split()[-1].casefold() in _JOINING)  # '... from 2021 2022'
+        or (title and periods.classify(title) is not None)
+    ):
+        return None
+    labels = [year_labels.parse(t) for t in tokens[start:]]
+    if None in labels or len({lb.year for lb in labels}) != len(labels):
+        return None
+    return title, labels
+
+
+def _unit_line(text: str, n: int) -> str | None:
+    """The unit of a line under the header that prints one unit per period, the same for all
+    ('tCO2e tCO2e tCO2e'), or None."""
+    tokens = text.split()
+    if not tokens or len(tokens) % n:
+        return None
+    width = len(tokens) // n
+    cells = {" ".join(tokens[k : k + width]) for k in range(0, len(tokens), width)}
+    return known(cells.pop()) if len(cells) == 1 else None
+
+
+def _is_value(token: str) -> bool:
+    return (
+        is_number(token)
+        or is_number(token.removesuffix("%"))
+        or is_not_reported(token)
+        or is_nil(token)
+    )
+
+
+def _split_row(text: str, n: int) -> tuple[str, list[str]] | None:
+    """(label text, values) when the line ends in exactly n values after its label."""
+    tokens = text.split()
+    marks = 0
+    while marks < 2 and tokens and _MARK.match(tokens[-1]) and not _is_value(tokens[-1]):
+        tokens, marks = tokens[:-1], marks + 1  # assurance or note marks after the values
+    start = len(tokens)
+    while start > 0 and _is_value(tokens[start - 1]):
+        start -= 1
+    if (
+        len(tokens) - start == n + 1
+        and start > 0
+        and re.fullmatch(r"[1-9]", tokens[start])
+        and any(ch.isalpha() for ch in tokens[start - 1])
+    ):
+        start += 1  # a label's own number ('Scope 1') right before the values
+    values = tokens[start:]
+    if len(values) != n or all(is_not_reported(v) for v in values):
+        return None
+    if any(_PERIOD_TOKEN.match(v) and year_labels.parse(v) for v in values):
+        return None  # a line of years (a chart's axis), not of values
+    return " ".join(tokens[:start]), values
+
+
+def _join(lines: list[str]) -> str:
+    """Label lines as one text: a lost subscript ('CO2' + 'e)') closed up without a space."""
+    text = ""
+    for line in lines:
+        if text and _LOST_SUBSCRIPT.search(text) and _SUBSCRIPT_REST.match(line):
+            text += line
+        else:
+            text = f"{text} {line}".strip()
+    return text
+
+
+def _is_label_line(text: str) -> bool:
+    """A short line of words (a number at its end at most, 'Scope 1'), not a sentence's end."""
+    words = text.split()
+    return (
+        0 < len(words) <= MAX_LABEL_WORDS
+        and any(ch.isalpha() for ch in text)
+        and not text.endswith((".", ":"))
+        and not (len(words) > 1 and _is_value(words[-1]) and _is_value(words[-2]))
+    )
+
+
+def _wraps(own: str, above: list[str]) -> bool:
+    """Whether the label lines above go on into the row's own label."""
+    if not above:
+        return False
+    last = above[-1]
+    return (
+        not own
+        or bool(_FRAGMENT_START.match(own))
+        or last.count("(") > last.count(")")
+        or last.split()[-1].casefold() in _JOINING
+        or bool(_LOST_SUBSCRIPT.search(last) and _SUBSCRIPT_REST.match(own))
+    )
+
+
+def _unit_of(label: str) -> tuple[str, str | None]:
+    """(label, unit): a known unit at the label's end (1-3 words) is split off; otherwise the
+    unit the label prints (parentheses, 'in ...') or names."""
+    words = label.split()
+    for width in (3, 2, 1):
+        unit = known(" ".join(words[-width:])) if len(words) > width else None
+        before = words[-width - 1] if len(words) > width else ""
+        if (
+            unit
+            and not any(ch.isdigit() for ch in before)
+            and before.casefold() not in ("per", "/")
+        ):
+            return " ".join(words[:-width]), unit
+    return label, unit_in(label) or unit_named(label)
+
+
+def extract(
+    lines: list[str], calendar: year_labels.Calendar | None = None, pages: list[int] | None = None
+) -> list[RawValue]:
+    """Values of every single-spaced period table of a text (see the module docstring).
+    `pages` gives each line's page (a table never runs over a page break)."""
+    cleaned = [clean(line) for line in lines]
+    values: list[RawValue] = []
+    i = 0
+    while i < len(lines):
+        header = _header(cleaned[i])
+        if not header:
+            i += 1
+            continue
+        title, labels = header
+        title_unit = unit_in(title, tail=True) if title else None
+        years = list(year_labels.fiscal_years(dict(enumerate(labels)), calendar).values())
+        latest = calendar.fiscal_year if calendar else max(years)
+        heads = cleaned[i].split()[-len(labels) :]
+        first = i + 1
+        if first < len(lines) and (unit := _unit_line(cleaned[first], len(labels))):
+            title_unit, first = unit, first + 1
+        pending: list[str] = []
+        gap = 0
+        j = first
+        while j < len(lines) and gap < MAX_GAP:
+            text = cleaned[j]
+            if _header(text) or (pages and pages[j] != pages[i]):
+                break
+            row = _split_row(text, len(years))
+            if row is None:
+                gap += 1
+                pending = [*pending, text][-MAX_LABEL_LINES:] if _is_label_line(text) else []
+                j += 1
+                continue
+            own, printed = row
+            label = _join([*pending, own]) if _wraps(own, pending) else own
+            pending, gap = [], 0
+            label, unit = _unit_of(label)
+            if not label or not any(ch.isalpha() for ch in label):
+                j += 1
+                continue
+            if all(v.endswith("%") for v in printed):
+                unit = unit or "%"
+            unit = unit or title_unit
+            for year, label_year, head, value in zip(years, labels, heads, printed, strict=True):
+                if year > latest:
+                    continue
+                plain = not (label_year.fy or label_year.split or label_year.calendar)
+                values.append(
+                    RawValue(
+                        line_number=j + 1,
+                        extractor="squeezed",
+                        label=label,
+                        unit=unit,
+                        year=year,
+                        value_text=number_text(value.removesuffix("%")),
+                        table_title=title or None,
+                        column_header=None if plain else head,
+                        raw_text=lines[j],
+                    )
+                )
+            j += 1
+        i = j if j > i + 1 else i + 1
+    return values
