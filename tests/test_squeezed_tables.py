@@ -79,3 +79,34 @@ def test_only_texts_are_read_this_way_and_aligned_tables_stay_the_grids():
     aligned = "                      2022      2023\nScope 1 emissions (tCO2e)    120       110\n"
     values, _ = document.extract_text(aligned, CAL)
     assert all(v.extractor != "squeezed" for v in values)
+
+
+def test_periods_over_sub_columns_and_a_total_across_each_span():
+    got = _read(
+        "Emissions by scope\n"
+        "2022 2023\n"
+        "Direct Indirect Direct Indirect\n"
+        "Plant emissions (kgCO2e) 1,500 9,000 1,400 8,700\n"
+        "Grand total 10,500 10,100\n"
+    )
+    assert got[("Plant emissions (kgCO2e) / Direct", 2022)] == ("1,500", "kgCO2e")
+    assert got[("Plant emissions (kgCO2e) / Indirect", 2023)] == ("8,700", "kgCO2e")
+    assert got[("Grand total", 2023)] == ("10,100", "kgCO2e")  # the rows' unit above it
+
+
+def test_a_share_sub_column_is_not_read_and_a_marked_not_reported_is_not_reported():
+    got = _read("FY2022 FY2023\ntCO2e % tCO2e %\nScope 2 NA* 0.0 310 4.5\n")
+    assert got == {("Scope 2", 2022): ("NA", "tCO2e"), ("Scope 2", 2023): ("310", "tCO2e")}
+
+
+def test_rows_go_under_the_heading_above_them_unless_they_are_its_sibling():
+    got = _read(
+        "2022 2023\n"
+        "Water drawn\n"
+        "From wells (m3) 400 380\n"
+        "From the city (m3) 900 870\n"
+        "Water drawn in total (m3) 1,300 1,250\n"
+    )
+    assert ("Water drawn / From wells (m3)", 2022) in got
+    assert ("Water drawn / From the city (m3)", 2023) in got
+    assert ("Water drawn in total (m3)", 2023) in got

@@ -13,11 +13,21 @@ ending in a lost subscript ('(t CO2' then 'e)') is closed up without a space. A 
 a page break, at the next header, or after MAX_GAP lines without a row. Years after the
 report's fiscal year are targets and are not read. Only text documents are read this way (a
 PDF's lines are read with their positions by grid.py).
+Under the header, a line printing one same unit per period ('tCO2e tCO2e') is the table's
+unit, and a line repeating one run of names per period ('Scope 1 Scope 2 Scope 1 Scope 2')
+splits each period into sub-columns: a row with one value per sub-column is read under them
+(a unit name is the sub-column's unit, a role such as '%' is never read), a row with one
+value per period is the period's figure across its span. A row that only says 'Total' with no
+unit takes the unit of the rows above it when they share one. A short capitalised label-only
+line that does not go on into the row below is a heading the rows under it are labelled with
+('Water use / Ground water'), except a row sharing its first word (its sibling). The
+label-only line right above a header with no title is the table's caption.
 """
 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from assets.extract import periods
 from assets.extract import years as year_labels
@@ -26,6 +36,7 @@ from assets.extract.values import RawValue, clean, is_nil, is_not_reported, is_n
 
 _YEAR = re.compile(rf"^(?:{year_labels.LABEL})$", re.IGNORECASE)
 _PERIOD_TOKEN = re.compile(r"^(?:FY|CY)?\d{2,4}(?:/\d{2,4})?$", re.IGNORECASE)
+_TOTAL = re.compile(r"^(?:grand\s+)?(?:total|sum|summa|totalt)$", re.IGNORECASE)
 _MARK = re.compile(r"^[A-Z]{1,3}$")
 _FRAGMENT_START = re.compile(r"^(?:[a-z]|\))")
 _LOST_SUBSCRIPT = re.compile(r"[A-Za-z]\d$")  # 'CO2' at a line's end, its 'e' on the next
@@ -36,6 +47,7 @@ MAX_TITLE_WORDS = 6
 MAX_GAP = 4  # lines without a row that end a table
 MAX_LABEL_LINES = 3
 MAX_LABEL_WORDS = 12
+MAX_HEADING_WORDS = 5
 
 
 def _header(text: str) -> tuple[str, list[year_labels.YearLabel]] | None:
@@ -79,13 +91,14 @@ def _is_value(token: str) -> bool:
     return (
         is_number(token)
         or is_number(token.removesuffix("%"))
-        or is_not_reported(token)
+        or is_not_reported(token.rstrip("*†‡"))
         or is_nil(token)
     )
 
 
-def _split_row(text: str, n: int) -> tuple[str, list[str]] | None:
-    """(label text, values) when the line ends in exactly n values after its label."""
+def _split_row(text: str, counts: set[int]) -> tuple[str, list[str]] | None:
+    """(label text, values) when the line ends in exactly as many values as one of `counts`
+    after its label."""
     tokens = text.split()
     marks = 0
     while marks < 2 and tokens and _MARK.match(tokens[-1]) and not _is_value(tokens[-1]):
@@ -94,14 +107,14 @@ def _split_row(text: str, n: int) -> tuple[str, list[str]] | None:
     while start > 0 and _is_value(tokens[start - 1]):
         start -= 1
     if (
-        len(tokens) - start == n + 1
+        len(tokens) - start - 1 in counts
         and start > 0
         and re.fullmatch(r"[1-9]", tokens[start])
         and any(ch.isalpha() for ch in tokens[start - 1])
     ):
         start += 1  # a label's own number ('Scope 1') right before the values
     values = tokens[start:]
-    if len(values) != n or all(is_not_reported(v) for v in values):
+    if len(values) not in counts or all(is_not_reported(v) for v in values):
         return None
     if any(_PERIOD_TOKEN.match(v) and year_labels.parse(v) for v in values):
         return None  # a line of years (a chart's axis), not of values
@@ -144,6 +157,18 @@ def _wraps(own: str, above: list[str]) -> bool:
     )
 
 
+def _heading(above: list[str]) -> str:
+    """The heading a row stands under: the last label-only line above it that does not go on
+    into it, when short and capitalised ('Water use'); else ''."""
+    if not above:
+        return ""
+    last = above[-1]
+    words = last.split()
+    if len(words) > MAX_HEADING_WORDS or not last[:1].isupper() or unit_in(last):
+        return ""
+    return last
+
+
 def _unit_of(label: str) -> tuple[str, str | None]:
     """(label, unit): a known unit at the label's end (1-3 words) is split off; otherwise the
     unit the label prints (parentheses, 'in ...') or names."""
@@ -160,6 +185,35 @@ def _unit_of(label: str) -> tuple[str, str | None]:
     return label, unit_in(label) or unit_named(label)
 
 
+def _sub_columns(text: str, n: int) -> list[str] | None:
+    """The sub-column names of a line under the header that repeats one run of names per
+    period ('Scope 1 Scope 2 Scope 1 Scope 2'), two names at least, or None. A run splits
+    where its first word comes again, else into single words."""
+    tokens = text.split()
+    if len(tokens) < 2 * n or len(tokens) % n or any(_is_value(t) for t in tokens[:1]):
+        return None
+    width = len(tokens) // n
+    runs = {tuple(tokens[k : k + width]) for k in range(0, len(tokens), width)}
+    if len(runs) != 1:
+        return None
+    run = runs.pop()
+    starts = [k for k, word in enumerate(run) if word == run[0]]
+    if len(starts) < 2:
+        return list(run)
+    bounds = [*starts, len(run)]
+    return [" ".join(run[a:b]) for a, b in pairwise(bounds)]
+
+
+def _columns(labels, years, heads, subs, width):
+    """(period index, year, printed header, sub-column name or None) of each value of a row
+    of `width` values: one per sub-column, or one per period (a figure across its span)."""
+    if subs and width == len(labels) * len(subs):
+        return [
+            (p, years[p], f"{heads[p]} / {name}", name) for p in range(len(labels)) for name in subs
+        ]
+    return [(p, years[p], heads[p], None) for p in range(len(labels))]
+
+
 def extract(
     lines: list[str], calendar: year_labels.Calendar | None = None, pages: list[int] | None = None
 ) -> list[RawValue]:
@@ -174,6 +228,7 @@ def extract(
             i += 1
             continue
         title, labels = header
+        caption = cleaned[i - 1] if i and not title and _is_label_line(cleaned[i - 1]) else ""
         title_unit = unit_in(title, tail=True) if title else None
         years = list(year_labels.fiscal_years(dict(enumerate(labels)), calendar).values())
         latest = calendar.fiscal_year if calendar else max(years)
@@ -181,21 +236,32 @@ def extract(
         first = i + 1
         if first < len(lines) and (unit := _unit_line(cleaned[first], len(labels))):
             title_unit, first = unit, first + 1
+        subs = _sub_columns(cleaned[first], len(labels)) if first < len(lines) else None
+        first += 1 if subs else 0
+        counts = {len(labels), len(labels) * len(subs)} if subs else {len(labels)}
         pending: list[str] = []
+        heading = ""
+        row_units: list[str | None] = []
         gap = 0
         j = first
         while j < len(lines) and gap < MAX_GAP:
             text = cleaned[j]
             if _header(text) or (pages and pages[j] != pages[i]):
                 break
-            row = _split_row(text, len(years))
+            row = _split_row(text, counts)
             if row is None:
                 gap += 1
                 pending = [*pending, text][-MAX_LABEL_LINES:] if _is_label_line(text) else []
                 j += 1
                 continue
             own, printed = row
-            label = _join([*pending, own]) if _wraps(own, pending) else own
+            if _wraps(own, pending):
+                label = _join([*pending, own])
+            else:
+                heading = _heading(pending) or heading
+                label = own
+                if heading and heading.split()[0].casefold() != own.split()[0].casefold():
+                    label = f"{heading} / {own}"  # a row under its heading, not its sibling
             pending, gap = [], 0
             label, unit = _unit_of(label)
             if not label or not any(ch.isalpha() for ch in label):
@@ -203,21 +269,28 @@ def extract(
                 continue
             if all(v.endswith("%") for v in printed):
                 unit = unit or "%"
+            if not unit and _TOTAL.match(label) and len(set(row_units)) == 1:
+                unit = row_units[0]  # a total row: the unit of the rows above it
             unit = unit or title_unit
-            for year, label_year, head, value in zip(years, labels, heads, printed, strict=True):
-                if year > latest:
-                    continue
-                plain = not (label_year.fy or label_year.split or label_year.calendar)
+            row_units.append(unit)
+            columns = _columns(labels, years, heads, subs, len(printed))
+            for (p, year, head, sub), value in zip(columns, printed, strict=True):
+                if year > latest or (sub and periods.classify(sub) is not None):
+                    continue  # a target year; a share or change sub-column
+                sub_unit = known(sub) if sub else None
+                shown = (
+                    head if sub or labels[p].fy or labels[p].split or labels[p].calendar else None
+                )
                 values.append(
                     RawValue(
                         line_number=j + 1,
                         extractor="squeezed",
-                        label=label,
-                        unit=unit,
+                        label=f"{label} / {sub}" if sub and not sub_unit else label,
+                        unit=sub_unit or unit,
                         year=year,
-                        value_text=number_text(value.removesuffix("%")),
-                        table_title=title or None,
-                        column_header=None if plain else head,
+                        value_text=number_text(value.removesuffix("%").rstrip("*†‡")),
+                        table_title=title or caption or None,
+                        column_header=shown,
                         raw_text=lines[j],
                     )
                 )
