@@ -110,3 +110,29 @@ def test_rows_go_under_the_heading_above_them_unless_they_are_its_sibling():
     assert ("Water drawn / From wells (m3)", 2022) in got
     assert ("Water drawn / From the city (m3)", 2023) in got
     assert ("Water drawn in total (m3)", 2023) in got
+
+
+def test_cells_printed_one_per_paragraph_are_read_as_one_row():
+    got = _read(
+        "FY2022\n\nFY2023\n\nSteam bought (MWh)\n\n1,250\n\n1,180\n\nB\n\n"
+        "Fuel oil (MWh)\n\n40\n\n35\n"
+    )
+    assert got[("Steam bought (MWh)", 2022)] == ("1,250", "MWh")
+    assert got[("Fuel oil (MWh)", 2023)] == ("35", "MWh")
+
+
+def test_label_lines_that_do_not_go_on_into_each_other_leave_the_row_unread():
+    got = _read(
+        "2022 2023\n"
+        "Boilers on site (MWh)\n"
+        "Company cars (MWh)\n"
+        "70 65\n"
+        "Solar\n"
+        "Panels on the roof (MWh)\n"
+        "12 15\n"
+        "8 9\n"
+    )
+    assert ("Boilers on site (MWh) Company cars (MWh)", 2022) not in got
+    assert not any(label.startswith(("Company", "Boilers")) for label, _ in got)
+    assert got[("Solar / Panels on the roof (MWh)", 2023)] == ("15", "MWh")
+    assert len(got) == 2  # '8 9' has no label

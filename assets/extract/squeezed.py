@@ -21,7 +21,10 @@ value per period is the period's figure across its span. A row that only says 'T
 unit takes the unit of the rows above it when they share one. A short capitalised label-only
 line that does not go on into the row below is a heading the rows under it are labelled with
 ('Water use / Ground water'), except a row sharing its first word (its sibling). The
-label-only line right above a header with no title is the table's caption.
+label-only line right above a header with no title is the table's caption. Label lines above a
+row that do not go on into each other (a page's running header or another text column's line
+between them), a heading line first aside, leave the row unread: whose label it is cannot be
+told. Cells printed one per paragraph (pdftotext without -layout) are joined into a line first.
 """
 
 from __future__ import annotations
@@ -143,18 +146,36 @@ def _is_label_line(text: str) -> bool:
     )
 
 
-def _wraps(own: str, above: list[str]) -> bool:
-    """Whether the label lines above go on into the row's own label."""
-    if not above:
-        return False
-    last = above[-1]
+def _continues(prev: str, nxt: str) -> bool:
+    """Whether a label line goes on in the next: the first ends in a joining word, an open
+    parenthesis or a lost subscript, or the next starts in lower case or with a parenthesis."""
     return (
-        not own
-        or bool(_FRAGMENT_START.match(own))
-        or last.count("(") > last.count(")")
-        or last.split()[-1].casefold() in _JOINING
-        or bool(_LOST_SUBSCRIPT.search(last) and _SUBSCRIPT_REST.match(own))
+        prev.count("(") > prev.count(")")
+        or prev.split()[-1].casefold() in _JOINING
+        or bool(_LOST_SUBSCRIPT.search(prev) and _SUBSCRIPT_REST.match(nxt))
+        or bool(_FRAGMENT_START.match(nxt))
+        or nxt.startswith("(")
     )
+
+
+def _wraps(own: str, above: list[str]) -> bool:
+    """Whether the label lines above go on into the row's own label (it has none)."""
+    return bool(above) and (not own or _continues(above[-1], own))
+
+
+def _wrapped_label(own: str, above: list[str]) -> tuple[str, str] | None:
+    """(label, heading) of a row whose label is wrapped above it: the lines above that go on
+    into each other, under a heading at most; None when they do not (lines of another text
+    column or a page's running header between them: whose label it is cannot be told)."""
+    chain = [*above, own] if own else list(above)
+    k = len(chain) - 1
+    while k > 0 and _continues(chain[k - 1], chain[k]):
+        k -= 1
+    if k == 0:
+        return _join(chain), ""
+    if k == 1 and _heading(chain[:1]):
+        return _join(chain[1:]), chain[0]
+    return None
 
 
 def _heading(above: list[str]) -> str:
@@ -214,12 +235,54 @@ def _columns(labels, years, heads, subs, width):
     return [(p, years[p], heads[p], None) for p in range(len(labels))]
 
 
+def _single_cell(text: str) -> str | None:
+    """'value' or 'period' when the line is one value or one period alone, else None."""
+    tokens = text.split()
+    if len(tokens) != 1:
+        return None
+    if _YEAR.match(tokens[0]) and year_labels.parse(tokens[0]):
+        return "period"
+    return "value" if _is_value(tokens[0]) else None
+
+
+def _stacked_cells_joined(
+    lines: list[str], pages: list[int] | None
+) -> tuple[list[int], list[str], list[str]]:
+    """(line numbers, printed lines, cleaned lines) of a text's non-blank lines, where cells
+    printed one per line (pdftotext's plain text: '2022', '2023', or a row's values, each its
+    own paragraph, on one page) are joined into one line as a single-spaced converter prints
+    them, and a line of one mark of capitals right after a row's values ('A', assured) is
+    dropped."""
+    numbers: list[int] = []
+    printed: list[str] = []
+    cleaned: list[str] = []
+    kind = None
+    for n, line in enumerate(lines, start=1):
+        text = clean(line)
+        if not text:
+            continue
+        cell = _single_cell(text)
+        if cell and cell == kind and (not pages or pages[n - 1] == pages[numbers[-1] - 1]):
+            printed[-1] += " " + line.strip()
+            cleaned[-1] += " " + text
+            continue
+        if kind == "value" and _MARK.match(text) and not _is_value(text):
+            kind = None
+            continue
+        kind = cell
+        numbers.append(n)
+        printed.append(line)
+        cleaned.append(text)
+    return numbers, printed, cleaned
+
+
 def extract(
     lines: list[str], calendar: year_labels.Calendar | None = None, pages: list[int] | None = None
 ) -> list[RawValue]:
     """Values of every single-spaced period table of a text (see the module docstring).
     `pages` gives each line's page (a table never runs over a page break)."""
-    cleaned = [clean(line) for line in lines]
+    numbers, lines, cleaned = _stacked_cells_joined(lines, pages)
+    pages = [pages[n - 1] for n in numbers] if pages else None
     values: list[RawValue] = []
     i = 0
     while i < len(lines):
@@ -255,8 +318,20 @@ def extract(
                 j += 1
                 continue
             own, printed = row
+            if not own and not pending:  # values with no label
+                gap += 1
+                j += 1
+                continue
             if _wraps(own, pending):
-                label = _join([*pending, own])
+                wrapped = _wrapped_label(own, pending)
+                if wrapped is None:
+                    pending, gap = [], 0
+                    j += 1
+                    continue
+                label, above = wrapped
+                heading = above or heading
+                if above:
+                    label = f"{above} / {label}"
             else:
                 heading = _heading(pending) or heading
                 label = own
@@ -283,7 +358,7 @@ def extract(
                 )
                 values.append(
                     RawValue(
-                        line_number=j + 1,
+                        line_number=numbers[j],
                         extractor="squeezed",
                         label=f"{label} / {sub}" if sub and not sub_unit else label,
                         unit=sub_unit or unit,
