@@ -136,3 +136,18 @@ def test_label_lines_that_do_not_go_on_into_each_other_leave_the_row_unread():
     assert not any(label.startswith(("Company", "Boilers")) for label, _ in got)
     assert got[("Solar / Panels on the roof (MWh)", 2023)] == ("15", "MWh")
     assert len(got) == 2  # '8 9' has no label
+
+
+def test_rows_reporting_nothing_keep_the_table_and_footnote_signs_are_dropped():
+    got = _read(
+        "FY2022 FY2023\n"
+        "Landfill (t) 30 25 *\n"
+        "Incineration (t) - -\n"
+        "Composting (t) - -\n"
+        "Deep well (t) n/a n/a\n"
+        "Export (t) - -\n"
+        "All waste (t) 130 120\n"
+    )
+    assert got[("Landfill (t)", 2023)] == ("25", "t")
+    assert got[("All waste (t)", 2022)] == ("130", "t")
+    assert not any(label.startswith(("Incineration", "Export")) for label, _ in got)

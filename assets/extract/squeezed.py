@@ -7,6 +7,8 @@ values as the header names periods (a number, a percentage, a not-reported mark 
 the k-th value of the k-th period; whatever precedes the values is the row's label, and a
 known unit at the label's end ('Scope 1 emissions tCO2e 1,234 ...') is the row's unit. A row
 with more values than periods, or fewer, is not read (its values cannot be told apart).
+Up to two marks after the values (assurance 'A', 'PR'; footnote '*') are dropped; a row of
+not-reported marks only ('- -') goes on with the table and gives nothing.
 Label-only lines right above a row whose own label is missing or a fragment (a line of
 values alone, one starting in lower case or with ')') are its label wrapped above it; a line
 ending in a lost subscript ('(t CO2' then 'e)') is closed up without a space. A table ends at
@@ -40,7 +42,7 @@ from assets.extract.values import RawValue, clean, is_nil, is_not_reported, is_n
 _YEAR = re.compile(rf"^(?:{year_labels.LABEL})$", re.IGNORECASE)
 _PERIOD_TOKEN = re.compile(r"^(?:FY|CY)?\d{2,4}(?:/\d{2,4})?$", re.IGNORECASE)
 _TOTAL = re.compile(r"^(?:grand\s+)?(?:total|sum|summa|totalt)$", re.IGNORECASE)
-_MARK = re.compile(r"^[A-Z]{1,3}$")
+_MARK = re.compile(r"^(?:[A-Z]{1,3}|[*†‡]{1,3})$")
 _FRAGMENT_START = re.compile(r"^(?:[a-z]|\))")
 _LOST_SUBSCRIPT = re.compile(r"[A-Za-z]\d$")  # 'CO2' at a line's end, its 'e' on the next
 _SUBSCRIPT_REST = re.compile(r"^e(?:q)?(?=[\s)/,-]|$)")
@@ -117,7 +119,7 @@ def _split_row(text: str, counts: set[int]) -> tuple[str, list[str]] | None:
     ):
         start += 1  # a label's own number ('Scope 1') right before the values
     values = tokens[start:]
-    if len(values) not in counts or all(is_not_reported(v) for v in values):
+    if len(values) not in counts:
         return None
     if any(_PERIOD_TOKEN.match(v) and year_labels.parse(v) for v in values):
         return None  # a line of years (a chart's axis), not of values
@@ -318,6 +320,10 @@ def extract(
                 j += 1
                 continue
             own, printed = row
+            if all(is_not_reported(v.rstrip("*†‡")) for v in printed):
+                pending, gap = [], 0  # a row of the table that reports nothing
+                j += 1
+                continue
             if not own and not pending:  # values with no label
                 gap += 1
                 j += 1
