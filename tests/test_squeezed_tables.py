@@ -151,3 +151,16 @@ def test_rows_reporting_nothing_keep_the_table_and_footnote_signs_are_dropped():
     assert got[("Landfill (t)", 2023)] == ("25", "t")
     assert got[("All waste (t)", 2022)] == ("130", "t")
     assert not any(label.startswith(("Incineration", "Export")) for label, _ in got)
+
+
+def test_a_bare_total_under_a_heading_is_not_read():
+    got = _read(
+        "2022 2023\n"
+        "Direct\n"
+        "Boilers (tCO2e) 50 45\n"
+        "Indirect\n"
+        "Grid power (tCO2e) 80 70\n"
+        "Total (tCO2e) 130 115\n"
+    )
+    assert got[("Indirect / Grid power (tCO2e)", 2023)] == ("70", "tCO2e")
+    assert not any(label.endswith("Total (tCO2e)") for label, _ in got)

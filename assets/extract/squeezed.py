@@ -22,7 +22,8 @@ splits each period into sub-columns: a row with one value per sub-column is read
 value per period is the period's figure across its span. A row that only says 'Total' with no
 unit takes the unit of the rows above it when they share one. A short capitalised label-only
 line that does not go on into the row below is a heading the rows under it are labelled with
-('Water use / Ground water'), except a row sharing its first word (its sibling). The
+('Water use / Ground water'), except a row sharing its first word (its sibling); a row that
+only says 'Total' under a heading is not read (the table's total or the heading's: not told). The
 label-only line right above a header with no title is the table's caption. Label lines above a
 row that do not go on into each other (a page's running header or another text column's line
 between them), a heading line first aside, leave the row unread: whose label it is cannot be
@@ -42,6 +43,7 @@ from assets.extract.values import RawValue, clean, is_nil, is_not_reported, is_n
 _YEAR = re.compile(rf"^(?:{year_labels.LABEL})$", re.IGNORECASE)
 _PERIOD_TOKEN = re.compile(r"^(?:FY|CY)?\d{2,4}(?:/\d{2,4})?$", re.IGNORECASE)
 _TOTAL = re.compile(r"^(?:grand\s+)?(?:total|sum|summa|totalt)$", re.IGNORECASE)
+_UNIT_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")  # '(tCO2e)' after a label
 _MARK = re.compile(r"^(?:[A-Z]{1,3}|[*†‡]{1,3})$")
 _FRAGMENT_START = re.compile(r"^(?:[a-z]|\))")
 _LOST_SUBSCRIPT = re.compile(r"[A-Za-z]\d$")  # 'CO2' at a line's end, its 'e' on the next
@@ -341,6 +343,10 @@ def extract(
             else:
                 heading = _heading(pending) or heading
                 label = own
+                if heading and _TOTAL.match(_UNIT_NOTE.sub("", _unit_of(own)[0])):
+                    pending, gap = [], 0  # the table's total or the heading's: not told
+                    j += 1
+                    continue
                 if heading and heading.split()[0].casefold() != own.split()[0].casefold():
                     label = f"{heading} / {own}"  # a row under its heading, not its sibling
             pending, gap = [], 0
