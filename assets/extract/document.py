@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assets.extract import grid, kpi_csv, layout, multi_year_text, prose, tab_tables
+from assets.extract import grid, kpi_csv, layout, multi_year_text, prose, squeezed, tab_tables
 from assets.extract.values import RawValue, RowError
 from assets.extract.years import Calendar
 
@@ -13,7 +13,10 @@ _WIDE_GAP = re.compile(r"\S {2,}\S")  # columns aligned by runs of spaces
 
 
 def extract_document(
-    doc: layout.Document, calendar: Calendar | None = None, printed: list[str] | None = None
+    doc: layout.Document,
+    calendar: Calendar | None = None,
+    printed: list[str] | None = None,
+    single_spaced: bool = False,
 ) -> tuple[list[RawValue], list[RowError]]:
     """Values of a document in the layout form (a text or a PDF), and the table rows the
     readers saw but could not read.
@@ -24,7 +27,9 @@ def extract_document(
     squeezed to single spaces. The general table reader (grid.py) reads every other table,
     leaving the lines those readers read alone; markdown pipe tables and tables whose columns
     are aligned (a header with wide gaps) are its own. Prose last. `calendar` (the report's
-    metadata) maps year headers such as 'FY2024/25' to fiscal years.
+    metadata) maps year headers such as 'FY2024/25' to fiscal years. With `single_spaced` (a
+    text, whose printed spacing is its own) tables squeezed to single spaces by a converter are
+    read by squeezed.py before the general reader, which leaves their lines alone.
     """
     printed = printed if printed is not None else [line.text for line in doc.lines]
     headers = multi_year_text.header_lines(printed)
@@ -38,6 +43,12 @@ def extract_document(
     claimed |= {e.line_number for e in tab_errors + text_errors}
     claimed |= {n for n, text in enumerate(lines, start=1) if "\t" in text}
     claimed |= multi_year_text.header_lines(lines)
+    if single_spaced:
+        pages = [line.page for line in doc.lines]
+        squeezed_lines = ["" if n in claimed else t for n, t in enumerate(lines, start=1)]
+        squeezed_values = squeezed.extract(squeezed_lines, calendar, pages)
+        text_values += squeezed_values
+        claimed |= {v.line_number for v in squeezed_values}
     grid_values, grid_errors, _ = grid.extract(doc, calendar, claimed)
     values = tab_values + text_values + grid_values + prose.extract(printed, doc)
     errors = sorted(tab_errors + text_errors + grid_errors, key=lambda e: (e.line_number, e.rule))
@@ -50,7 +61,7 @@ def extract_text(
     """Values of a report text (.txt/.md): see extract_document. A text whose page breaks are
     form feeds gives every value its page (grid values have it already)."""
     doc = layout.from_text(text)
-    values, errors = extract_document(doc, calendar, layout.text_lines(text))
+    values, errors = extract_document(doc, calendar, layout.text_lines(text), single_spaced=True)
     page_of = {line.number: line.page for line in doc.lines}
     for v in values:
         if v.page is None:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from assets.extract.values import RawValue, RowError, is_not_reported, parse_number
 
 REQUIRED = ("label", "unit", "year", "value", "source_line")
-EXTRACTORS = {"tab_table", "multi_year_text", "prose", "kpi_csv"}
+EXTRACTORS = {"tab_table", "multi_year_text", "squeezed", "prose", "kpi_csv"}
 
 
 # What raw.reported_values can store (INTEGER): a value outside it would fail the whole write.
