@@ -9,6 +9,11 @@ Given the document's positioned lines, a sentence is read on across its line bre
 text column: each piece of a line between gutters is read with the piece of the next line
 that starts at the same x ('a total of 1371' / 'employees, of which ...'), and a value is read
 on the line where its match starts.
+
+A sentence that is conditional or counterfactual ('If calculated location-based, Scope 2 would
+be 95 tonnes', 'Om ... skulle utsläppen landa på ...') gives no value: its figure is one that
+was not reported. A Scope 2 value of the rule that names no method is not read when its sentence
+names a method anywhere ('Reported under the market-based method, Scope 2 amounts to ...').
 """
 
 from __future__ import annotations
@@ -22,6 +27,25 @@ from assets.extract.values import RawValue, clean
 _RESPECTIVELY = re.compile(r"\brespectively\b|\bresp\.", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"\.(?:\s|$)")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# a condition or counterfactual anywhere in a sentence ('if', 'would', 'skulle'), or one that
+# opens it or a clause of it ('Had we ...', ', were the ...', 'Om vi ...', 'Hade vi ...')
+_CONDITIONAL = re.compile(
+    r"\b(?:if|unless|would|ifall|såvida|skulle|vore)\b"
+    r"|(?:^|[,;:(]\s*)(?:had|were|should|om|hade)\b",
+    re.IGNORECASE,
+)
+# Swedish 'hade ... om' ('utsläppen hade varit 200 ton om ...'): 'om' alone is also 'of/about'
+_COUNTERFACTUAL_PAIR = (
+    re.compile(r"\b(?:hade|had)\b", re.IGNORECASE),
+    re.compile(r"\bom\b", re.IGNORECASE),
+)
+# a Scope 2 method named anywhere in the sentence: the value is no Scope 2 of no method
+_SCOPE2_METHOD = re.compile(
+    r"market[- ]?based|marketbased|marknads[- ]?baser"
+    r"|location[- ]?based|locationbased|(?:plats|anläggnings)[- ]?baser",
+    re.IGNORECASE,
+)
+_NO_METHOD_METRIC = "ghg.scope2"  # the metric of Scope 2 figures whose method is not named
 
 
 def _year(rule_pattern: re.Pattern, m: re.Match, text: str) -> tuple[bool, int | None]:
@@ -37,6 +61,29 @@ def _year(rule_pattern: re.Pattern, m: re.Match, text: str) -> tuple[bool, int |
     if len(named) > 1:
         return False, None
     return True, (int(named.pop()) if named else None)
+
+
+def _sentence(text: str, start: int, end: int, after: str, lead: str) -> str:
+    """The sentence the match text[start:end] is in, read on into the next line (`after`) and,
+    when the line does not start it, back into the line before (`lead`)."""
+    starts = [e.end() for e in _SENTENCE_END.finditer(text, 0, start)]
+    head = text[starts[-1] if starts else 0 : start]
+    if not starts and lead and not _SENTENCE_END.search(lead + " "):
+        head = lead + " " + head
+    elif not starts and lead:
+        tail = [e.end() for e in _SENTENCE_END.finditer(lead + " ")]
+        head = (lead + " ")[tail[-1] :] + head
+    rest = text[start:] + " " + after
+    stop = _SENTENCE_END.search(rest, end - start)
+    return (head + rest[: stop.start() if stop else len(rest)]).strip()
+
+
+def _conditional(sentence: str) -> bool:
+    """The sentence states a figure under a condition or counter to fact ('If ..., Scope 2
+    would be ...', 'Hade vi ... hade utsläppen varit ... om ...')."""
+    if _CONDITIONAL.search(sentence):
+        return True
+    return all(p.search(sentence) for p in _COUNTERFACTUAL_PAIR)
 
 
 def _in_respective_list(text: str, end: int, next_line: str) -> bool:
@@ -85,14 +132,22 @@ def _pieces(lines: list[str], doc: layout.Document | None) -> list[list[tuple[st
 
 def extract(lines: list[str], doc: layout.Document | None = None) -> list[RawValue]:
     values = []
+    previous: list[tuple[str, str, str]] = []
     for number, (line, pieces) in enumerate(zip(lines, _pieces(lines, doc), strict=True), 1):
+        before = clean(lines[number - 2]) if doc is None and number > 1 else ""
         for own, cont, after in pieces:
             text = f"{own} {cont}" if cont else own
+            lead = before or next((p for p, c, _ in previous if c and c == own), "")
             for rule in reference.prose_rules():
                 for m in rule.pattern.finditer(text):
                     if m.start() >= len(own):
                         continue  # starts on the next line: read there
                     if _in_respective_list(text, m.end(), after):
+                        continue
+                    sentence = _sentence(text, m.start(), m.end(), after, lead)
+                    if _conditional(sentence):
+                        continue  # a figure under a condition was not reported
+                    if rule.metric_id == _NO_METHOD_METRIC and _SCOPE2_METHOD.search(sentence):
                         continue
                     readable, year = _year(rule.pattern, m, text)
                     if not readable:
@@ -110,4 +165,5 @@ def extract(lines: list[str], doc: layout.Document | None = None) -> list[RawVal
                             metric_hint=rule.metric_id,
                         )
                     )
+        previous = pieces
     return values
