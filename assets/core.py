@@ -5,6 +5,8 @@ conversion outcome; core.unmapped_values lists what no rule recognised, for an a
 ref/label_map.csv.
 """
 
+import re
+
 import dagster as dg
 import duckdb
 import pandas as pd
@@ -27,6 +29,21 @@ CONVERSION_VOCABULARY = [["ref", "conversion_factors"]]
 WORDING = ("label", "table_title", "column_header", "unit", "metric_hint")
 RESOLVED = ("mapping_status", "mapping_rule", "metric_id", "breakdown", "conversion_status",
             "factor", "canonical_unit", "assumption", "money")  # fmt: skip
+
+
+# a Scope 2 method a reader took from a note that says what the figure would be by one method
+# ('[location-based method (note 1, line 22)]', grid.py): recorded as the value's assumption
+_METHOD_BY_NOTE = re.compile(r"\[((?:market|location)-based) method \(note (\w+), line (\d+)\)\]")
+
+
+def _method_by_note(table_title: str | None) -> str | None:
+    m = _METHOD_BY_NOTE.search(table_title or "")
+    if not m:
+        return None
+    return (
+        f"{m.group(1)} Scope 2 from note {m.group(2)} on line {m.group(3)}, which states what the "
+        "report year's figure would be by one method (the table prints the other)"
+    )
 
 
 def resolve_wording(
@@ -60,7 +77,8 @@ def resolve_wording(
         "conversion_status": conv.status,
         "factor": conv.value,
         "canonical_unit": conv.unit,
-        "assumption": conv.assumption or None,
+        "assumption": "; ".join(a for a in (conv.assumption, _method_by_note(table_title)) if a)
+        or None,
         "money": reference.metrics()[res.metric_id].pint_unit == units.CURRENCY,
     }
 

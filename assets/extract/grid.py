@@ -143,8 +143,54 @@ _NOT_INCLUDED = re.compile(
     r"|\b(?:innefattar|inkluderar|omfattar|inbegriper|ingår|inkluderas|omfattas)\s+(?:inte|ej)\b",
     re.I,
 )
+# a note that says what the figures would be by one Scope 2 method ('If the location-based
+# method were used, emissions would instead be 2 110 tonnes'): its condition and its figure in a
+# mass unit (the digit of 'Scope 2' and 'CO2' is no figure)
+_WOULD = re.compile(r"\b(?:would|skulle)\b", re.I)
+_NEGATION = re.compile(r"\b(?:not|no|never|inte|ej|icke|aldrig)\b", re.I)
+_SCOPE_OR_GAS_DIGIT = re.compile(r"\b(?:scope|co)\s*2\b", re.I)
+_MASS_FIGURE = re.compile(
+    r"(?<![\w.,])(?P<value>(?:\d{1,3}(?:[ \u00a0]\d{3})+|\d{1,3}(?:,\d{3})+|\d+)(?:[.,]\d+)?)"
+    r"\s*(?P<unit>k?t|k?ton(?:ne)?s?|kilotonn?e?s?)\b",
+    re.I,
+)
+_NUMBER = re.compile(r"(?<![\w.,])\d+(?:[ \u00a0.,]\d+)*")
+_CITED_YEAR = re.compile(r"\((?:19|20)\d\d\)")  # a source's year ('IEA (2017)')
+_SCOPE2_ALONE = re.compile(
+    r"\bscope\s*2(?![\d.,]?\d)(?!\s*(?:[-–+&,/]|and|och|or|eller)\s*(?:scope\s*)?[13]\b)", re.I
+)
+_OTHER_SCOPE = re.compile(r"\bscope\s*[13](?![\d.,]?\d)", re.I)
+# a row under a Scope 2 heading that is a part of it, not the whole
+_PART_OF = re.compile(
+    r"\b(?:of which|varav|därav|thereof|including|inklusive|excl\w*|exkl\w*|share|andel|per)\b"
+    r"|intensit|%",
+    re.I,
+)
+_SPACED_MARK = re.compile(r"\s(\d)$")  # 'ton CO 2 e 1': a mark spaced from the unit before it
+_SCALE = {"t": "t", "ton": "t", "tons": "t", "tonne": "t", "tonnes": "t", "kt": "kt"}
 # a title's last word that ends in a digit as a unit or a formula ('tCO2', 'kWh/m2'), no mark
 _FORMULA = re.compile(r"[a-z]{0,3}(?:co2|ch4|sf6|nf3)|[kcd]?m[23]", re.I)
+
+
+def _would_be(body: str, year: int, unit: str) -> tuple[str, str] | None:
+    """(method, figure) when a note says what the figure would be by the one Scope 2 method it
+    names ('would', 'skulle'; no negation), naming the report year, no other year but a
+    source's in parentheses and one figure in a mass unit of the row's scale; else None."""
+    named = [k for k, words in _METHOD_WORDS.items() if re.search(words, body, re.I)]
+    if len(named) != 1 or not _WOULD.search(body) or _NEGATION.search(body):
+        return None
+    text = _CITED_YEAR.sub(" ", _SCOPE_OR_GAS_DIGIT.sub(" ", body))
+    figures = list(_MASS_FIGURE.finditer(text))
+    if len(figures) != 1:
+        return None
+    rest = text[: figures[0].start()] + " " + text[figures[0].end() :]
+    if [n.group(0) for n in _NUMBER.finditer(rest)] != [str(year)]:
+        return None
+    scale = _SCALE.get(figures[0].group("unit").lower())
+    own = re.match(r"[a-z]+?(?=\s|co|$)", unit.lower())
+    if scale is None or not own or scale != _SCALE.get(own.group(0)):
+        return None
+    return named[0], figures[0].group("value")
 
 
 def _states_method(body: str) -> bool:
@@ -458,6 +504,8 @@ class _Reader:
         if note:
             for v in self.values[read_before:]:
                 v.table_title = f"{v.table_title or ''} [{note}]".strip()
+        else:
+            self._method_would_be(end, read_before)
         self.used.update(ln.number for ln in self.lines[i:end])
         return end
 
@@ -486,6 +534,101 @@ class _Reader:
                 return f"{named[0]} method (note {mark})"
             return None
         return None
+
+    def _scope2_row(self, read_before: int) -> tuple[str, list[RawValue]] | None:
+        """The table's one Scope 2 row that names no method (nor do its title and column) and no
+        other scope: a row whose own words name Scope 2, or the only row under a heading that
+        does and is no part of it (`of which`, a share, an intensity); as (its label, standing
+        for its heading when it is under one, its values), or None."""
+        rows: dict[int, list[RawValue]] = {}
+        for v in self.values[read_before:]:
+            rows.setdefault(v.line_number, []).append(v)
+        found = []
+        for values in rows.values():
+            label = values[0].label
+            *heads, leaf = label.split(mapping.PATH_SEP)
+            named = [
+                p for p in (*heads, leaf) if _SCOPE2_ALONE.search(p) and not _OTHER_SCOPE.search(p)
+            ]
+            said = " ".join([label, *(f"{v.table_title} {v.column_header}" for v in values)])
+            if any(re.search(w, said, re.I) for w in _METHOD_WORDS.values()) or not named:
+                continue
+            if _SCOPE2_ALONE.search(leaf):
+                found.append((label, values))
+                continue
+            heading = mapping.PATH_SEP.join(heads)
+            under = {n for n, vs in rows.items() if vs[0].label.startswith(heading + " / ")}
+            if len(under) == 1 and not _PART_OF.search(leaf):
+                found.append((heading, values))
+        return found[0] if len(found) == 1 else None
+
+    def _method_would_be(self, end: int, read_before: int) -> None:
+        """A note linked by its mark to the table's one Scope 2 row (_scope2_row) that says what
+        the report year's figure would be by one named method ('If calculated by the
+        location-based method, emissions in 2025 would be 2 110 tonnes'): the row prints the
+        other method, and the note's figure, in the row's unit, is the named method's for the
+        report year; both recorded with the note's line (`[... method (note N, line L)]`)."""
+        row = self._scope2_row(read_before)
+        if row is None or self.calendar is None:
+            return
+        label, values = row
+        marks = set()
+        for part in values[0].label.split(mapping.PATH_SEP):
+            spaced = _SPACED_MARK.search(part.strip())
+            if spaced and unit_in(part.strip()[: spaced.start()], tail=True):
+                marks.add(spaced.group(1))
+            elif mark := _title_mark(part):
+                marks.add(mark)
+        year = self.calendar.fiscal_year
+        now = [v for v in values if v.year == year]
+        if not marks or len(now) != 1 or not now[0].unit:
+            return
+        seen = 0
+        for line in self.lines[end : end + MARK_NOTE_LINES]:
+            if line.cells:
+                return
+            text = _MARKUP.sub("", clean(line.text)).strip()
+            if not text:
+                continue
+            m = _NOTE_LINE.match(text)
+            seen += 1
+            if not m or seen > MAX_NOTES_BEFORE:
+                return
+            if (m.group(1) or m.group(2)).translate(_SUPERSCRIPT) in marks:
+                figure = _would_be(m.group(3), year, now[0].unit)
+                if figure is not None:
+                    self._by_other_method(line, label, now[0], *figure)
+                return
+
+    def _by_other_method(
+        self, line: Line, label: str, printed: RawValue, named: str, figure: str
+    ) -> None:
+        mark = _NOTE_LINE.match(_MARKUP.sub("", clean(line.text)).strip())
+        number = (mark.group(1) or mark.group(2)).translate(_SUPERSCRIPT)
+        note = f"note {number}, line {line.number}"
+        other = next(k for k in _METHOD_WORDS if k != named)
+        title = printed.table_title or ""
+        self.values.append(
+            replace(
+                printed,
+                line_number=line.number,
+                label=label,
+                value_text=figure,
+                table_title=f"{title} [{named} method ({note})]".strip(),
+                raw_text=line.text,
+                page=line.page,
+            )
+        )
+        printed.label = label
+        printed.table_title = f"{title} [{other} method ({note})]".strip()
+        self.errors.append(
+            RowError(
+                line.number,
+                "method_by_note",
+                f"{figure} read as the {named} Scope 2 of {printed.year}; the row's "
+                f"{printed.value_text} (line {printed.line_number}) as the {other} one",
+            )
+        )
 
     def _texts_under(self, end: int, span: int) -> list[str]:
         """The texts of the first `span` lines under a table (`end`: the line after it),
