@@ -164,3 +164,17 @@ def test_a_bare_total_under_a_heading_is_not_read():
     )
     assert got[("Indirect / Grid power (tCO2e)", 2023)] == ("70", "tCO2e")
     assert not any(label.endswith("Total (tCO2e)") for label, _ in got)
+
+
+def test_a_row_whose_label_is_lost_and_its_marks_keep_the_table():
+    got = _read(
+        "2021\n\n2022\n\n2023\n\nHeat pumps (MWh)\n\n14\n\n16\n\n18\n\n"
+        "Recycled share\n\n30%\n\n35%\n\n40%\n\n"
+        "610\n\n620\n\n630\n\nB\n\nB\n\nB\n\n"
+        "Fleet\n\nDiesel vans (MWh)\n\nPetrol cars (MWh)\n\n5\n\n6\n\n7\n\n"
+        "Hydrogen trucks (MWh)\n\n2\n\n3\n\n4\n\nB\n"
+    )
+    assert got[("Recycled share", 2023)] == ("40", "%")  # '610 620 630' not joined to it
+    assert got[("Hydrogen trucks (MWh)", 2022)] == ("3", "MWh")
+    assert not any(v == "610" or label.startswith(("Fleet", "Diesel", "Petrol"))
+                   for (label, _), (v, _u) in got.items())  # fmt: skip

@@ -27,7 +27,9 @@ only says 'Total' under a heading is not read (the table's total or the heading'
 label-only line right above a header with no title is the table's caption. Label lines above a
 row that do not go on into each other (a page's running header or another text column's line
 between them), a heading line first aside, leave the row unread: whose label it is cannot be
-told. Cells printed one per paragraph (pdftotext without -layout) are joined into a line first.
+told. Cells printed one per paragraph (pdftotext without -layout) are joined into a line first
+(percentages and plain numbers apart; the marks after them, one per cell, dropped). A line of
+values alone with no label line above it gives nothing but goes on with the table.
 """
 
 from __future__ import annotations
@@ -240,13 +242,16 @@ def _columns(labels, years, heads, subs, width):
 
 
 def _single_cell(text: str) -> str | None:
-    """'value' or 'period' when the line is one value or one period alone, else None."""
+    """'value', 'share' (a percentage) or 'period' when the line is one value or one period
+    alone, else None."""
     tokens = text.split()
     if len(tokens) != 1:
         return None
     if _YEAR.match(tokens[0]) and year_labels.parse(tokens[0]):
         return "period"
-    return "value" if _is_value(tokens[0]) else None
+    if not _is_value(tokens[0]):
+        return None
+    return "share" if tokens[0].endswith("%") else "value"
 
 
 def _stacked_cells_joined(
@@ -255,8 +260,8 @@ def _stacked_cells_joined(
     """(line numbers, printed lines, cleaned lines) of a text's non-blank lines, where cells
     printed one per line (pdftotext's plain text: '2022', '2023', or a row's values, each its
     own paragraph, on one page) are joined into one line as a single-spaced converter prints
-    them, and a line of one mark of capitals right after a row's values ('A', assured) is
-    dropped."""
+    them (a run of percentages apart from a run of plain numbers), and lines of one mark of
+    capitals right after a row's values ('A', assured, one per cell) are dropped."""
     numbers: list[int] = []
     printed: list[str] = []
     cleaned: list[str] = []
@@ -270,8 +275,8 @@ def _stacked_cells_joined(
             printed[-1] += " " + line.strip()
             cleaned[-1] += " " + text
             continue
-        if kind == "value" and _MARK.match(text) and not _is_value(text):
-            kind = None
+        if kind in ("value", "share", "mark") and _MARK.match(text) and not _is_value(text):
+            kind = "mark"  # one mark per value cell ('A' under each assured figure)
             continue
         kind = cell
         numbers.append(n)
@@ -326,8 +331,8 @@ def extract(
                 pending, gap = [], 0  # a row of the table that reports nothing
                 j += 1
                 continue
-            if not own and not pending:  # values with no label
-                gap += 1
+            if not own and not pending:  # a row of the table whose label is lost
+                gap = 0
                 j += 1
                 continue
             if _wraps(own, pending):
