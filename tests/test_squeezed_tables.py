@@ -178,3 +178,21 @@ def test_a_row_whose_label_is_lost_and_its_marks_keep_the_table():
     assert got[("Hydrogen trucks (MWh)", 2022)] == ("3", "MWh")
     assert not any(v == "610" or label.startswith(("Fleet", "Diesel", "Petrol"))
                    for (label, _), (v, _u) in got.items())  # fmt: skip
+
+
+def test_a_line_with_a_grouped_figure_is_no_label_of_the_row_below():
+    got = _read(
+        "FY2022 FY2023\n"
+        "Scope 1,2 heat (tCO2e) 40 45\n"
+        "Paper bought (t) 2,4107\n"
+        "1,380\n"
+        "7\n"
+        "Water drawn\n"
+        "(m3) 900 950\n"
+        "Injury rate (per 100,000\n"
+        "hours) 0.4 0.3\n"
+    )
+    assert got[("Scope 1,2 heat (tCO2e)", 2023)] == ("45", "tCO2e")
+    assert not any(label.startswith("Paper") for label, _ in got)  # '1,380 7' is no row of it
+    assert got[("Water drawn (m3)", 2022)] == ("900", "m3")
+    assert got[("Injury rate (per 100,000 hours)", 2023)][0] == "0.3"

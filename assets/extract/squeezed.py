@@ -29,7 +29,8 @@ row that do not go on into each other (a page's running header or another text c
 between them), a heading line first aside, leave the row unread: whose label it is cannot be
 told. Cells printed one per paragraph (pdftotext without -layout) are joined into a line first
 (percentages and plain numbers apart; the marks after them, one per cell, dropped). A line of
-values alone with no label line above it gives nothing but goes on with the table.
+values alone with no label line above it gives nothing but goes on with the table; a line
+ending in a comma-grouped figure ('... 1,250', a cut row's value) is no label line.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ _YEAR = re.compile(rf"^(?:{year_labels.LABEL})$", re.IGNORECASE)
 _PERIOD_TOKEN = re.compile(r"^(?:FY|CY)?\d{2,4}(?:/\d{2,4})?$", re.IGNORECASE)
 _TOTAL = re.compile(r"^(?:grand\s+)?(?:total|sum|summa|totalt)$", re.IGNORECASE)
 _UNIT_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")  # '(tCO2e)' after a label
+_GROUPED_FIGURE = re.compile(r"\(?\d{1,3},\d{3}")  # '1,250', not 'Scope 1,2'
 _MARK = re.compile(r"^(?:[A-Z]{1,3}|[*†‡]{1,3})$")
 _FRAGMENT_START = re.compile(r"^(?:[a-z]|\))")
 _LOST_SUBSCRIPT = re.compile(r"[A-Za-z]\d$")  # 'CO2' at a line's end, its 'e' on the next
@@ -142,11 +144,17 @@ def _join(lines: list[str]) -> str:
 
 
 def _is_label_line(text: str) -> bool:
-    """A short line of words (a number at its end at most, 'Scope 1'), not a sentence's end."""
+    """A short line of words (a number at its end at most, 'Scope 1'), not a sentence's end,
+    nor ending in a figure grouped by a comma ('... 1,250': a cut row's value, not a label;
+    'per 1,000' aside)."""
     words = text.split()
     return (
         0 < len(words) <= MAX_LABEL_WORDS
         and any(ch.isalpha() for ch in text)
+        and not (
+            _GROUPED_FIGURE.match(words[-1])
+            and (len(words) < 2 or words[-2].strip("(").casefold() not in ("per", "/"))
+        )
         and not text.endswith((".", ":"))
         and not (len(words) > 1 and _is_value(words[-1]) and _is_value(words[-2]))
     )
