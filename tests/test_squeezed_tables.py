@@ -196,3 +196,13 @@ def test_a_line_with_a_grouped_figure_is_no_label_of_the_row_below():
     assert not any(label.startswith("Paper") for label, _ in got)  # '1,380 7' is no row of it
     assert got[("Water drawn (m3)", 2022)] == ("900", "m3")
     assert got[("Injury rate (per 100,000 hours)", 2023)][0] == "0.3"
+
+
+def test_a_one_row_table_takes_the_label_printed_above_its_header():
+    got = _read(
+        "Staff trained on safety (%)\n\nFY2022\n\nFY2023\n\n71%\n\n80%\n\n"
+        "Our people grew this year and so did the team.\n\n"
+        "Site visits\n\n2022\n\n2023\n\n12\n\n14\n\n9 11\n"
+    )
+    assert got[("Staff trained on safety (%)", 2023)] == ("80", "%")
+    assert not any(label.startswith("Site visits") for label, _ in got)  # two rows: not lone

@@ -29,7 +29,9 @@ row that do not go on into each other (a page's running header or another text c
 between them), a heading line first aside, leave the row unread: whose label it is cannot be
 told. Cells printed one per paragraph (pdftotext without -layout) are joined into a line first
 (percentages and plain numbers apart; the marks after them, one per cell, dropped). A line of
-values alone with no label line above it gives nothing but goes on with the table; a line
+values alone with no label line above it gives nothing but goes on with the table (right under
+a header with a caption and with no row after it, it is a one-row table labelled by the
+caption); a line
 ending in a comma-grouped figure ('... 1,250', a cut row's value) is no label line.
 """
 
@@ -293,6 +295,16 @@ def _stacked_cells_joined(
     return numbers, printed, cleaned
 
 
+def _lone_row(cleaned: list[str], pages: list[int] | None, j: int, counts: set[int]) -> bool:
+    """Whether line j is its table's only row: no row of as many values follows it on its page."""
+    nxt = j + 1
+    return (
+        nxt >= len(cleaned)
+        or bool(pages and pages[nxt] != pages[j])
+        or _split_row(cleaned[nxt], counts) is None
+    )
+
+
 def extract(
     lines: list[str], calendar: year_labels.Calendar | None = None, pages: list[int] | None = None
 ) -> list[RawValue]:
@@ -339,6 +351,14 @@ def extract(
                 pending, gap = [], 0  # a row of the table that reports nothing
                 j += 1
                 continue
+            if (
+                not own
+                and not pending
+                and caption
+                and j == first
+                and _lone_row(cleaned, pages, j, counts)
+            ):
+                own = caption  # a one-row table whose label is printed above its header
             if not own and not pending:  # a row of the table whose label is lost
                 gap = 0
                 j += 1
