@@ -206,3 +206,10 @@ def test_a_one_row_table_takes_the_label_printed_above_its_header():
     )
     assert got[("Staff trained on safety (%)", 2023)] == ("80", "%")
     assert not any(label.startswith("Site visits") for label, _ in got)  # two rows: not lone
+
+
+def test_the_label_lines_of_a_one_row_table_are_all_its_label():
+    got = _read("FY2021 FY2022\nAverage Staff\nHours per\nWorker\n31 35\nOur staff learned more.\n")
+    assert got[("Average Staff Hours per Worker", 2022)][0] == "35"
+    two = _read("2022 2023\nWater use\nDrawn from\nwells (m3) 5 6\nTaken from rivers (m3) 7 8\n")
+    assert ("Water use / Drawn from wells (m3)", 2023) in two  # two rows: a heading

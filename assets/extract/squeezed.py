@@ -31,7 +31,7 @@ told. Cells printed one per paragraph (pdftotext without -layout) are joined int
 (percentages and plain numbers apart; the marks after them, one per cell, dropped). A line of
 values alone with no label line above it gives nothing but goes on with the table (right under
 a header with a caption and with no row after it, it is a one-row table labelled by the
-caption); a line
+caption, and its label lines are all its label, the first no heading); a line
 ending in a comma-grouped figure ('... 1,250', a cut row's value) is no label line.
 """
 
@@ -370,6 +370,8 @@ def extract(
                     j += 1
                     continue
                 label, above = wrapped
+                if above and not row_units and _lone_row(cleaned, pages, j, counts):
+                    label, above = _join([above, label]), ""  # a one-row table: no heading
                 heading = above or heading
                 if above:
                     label = f"{above} / {label}"
