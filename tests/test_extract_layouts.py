@@ -360,3 +360,12 @@ def test_prose_reads_a_sentence_on_within_its_text_column():
     }
     assert got == {(1, "workforce.employees", 2045.0), (2, "workforce.turnover_rate", 13.0)}
     assert not prose.extract(lines)  # line by line neither sentence is whole
+
+
+def test_a_line_keeps_the_page_its_text_starts_on_when_a_page_break_follows_it():
+    from assets.extract import layout
+
+    text = "Our staff turnover rate was\n7.5% in the year.\fREVIEW 2024\nNext page text\n"
+    assert [ln.page for ln in layout.from_text(text).lines] == [1, 1, 2]
+    values, _ = extract_text(text)
+    assert [(v.value_text, v.page) for v in values if v.metric_hint] == [("7.5", 1)]

@@ -164,3 +164,52 @@ def test_a_bare_total_under_a_heading_is_not_read():
     )
     assert got[("Indirect / Grid power (tCO2e)", 2023)] == ("70", "tCO2e")
     assert not any(label.endswith("Total (tCO2e)") for label, _ in got)
+
+
+def test_a_row_whose_label_is_lost_and_its_marks_keep_the_table():
+    got = _read(
+        "2021\n\n2022\n\n2023\n\nHeat pumps (MWh)\n\n14\n\n16\n\n18\n\n"
+        "Recycled share\n\n30%\n\n35%\n\n40%\n\n"
+        "610\n\n620\n\n630\n\nB\n\nB\n\nB\n\n"
+        "Fleet\n\nDiesel vans (MWh)\n\nPetrol cars (MWh)\n\n5\n\n6\n\n7\n\n"
+        "Hydrogen trucks (MWh)\n\n2\n\n3\n\n4\n\nB\n"
+    )
+    assert got[("Recycled share", 2023)] == ("40", "%")  # '610 620 630' not joined to it
+    assert got[("Hydrogen trucks (MWh)", 2022)] == ("3", "MWh")
+    assert not any(v == "610" or label.startswith(("Fleet", "Diesel", "Petrol"))
+                   for (label, _), (v, _u) in got.items())  # fmt: skip
+
+
+def test_a_line_with_a_grouped_figure_is_no_label_of_the_row_below():
+    got = _read(
+        "FY2022 FY2023\n"
+        "Scope 1,2 heat (tCO2e) 40 45\n"
+        "Paper bought (t) 2,4107\n"
+        "1,380\n"
+        "7\n"
+        "Water drawn\n"
+        "(m3) 900 950\n"
+        "Injury rate (per 100,000\n"
+        "hours) 0.4 0.3\n"
+    )
+    assert got[("Scope 1,2 heat (tCO2e)", 2023)] == ("45", "tCO2e")
+    assert not any(label.startswith("Paper") for label, _ in got)  # '1,380 7' is no row of it
+    assert got[("Water drawn (m3)", 2022)] == ("900", "m3")
+    assert got[("Injury rate (per 100,000 hours)", 2023)][0] == "0.3"
+
+
+def test_a_one_row_table_takes_the_label_printed_above_its_header():
+    got = _read(
+        "Staff trained on safety (%)\n\nFY2022\n\nFY2023\n\n71%\n\n80%\n\n"
+        "Our people grew this year and so did the team.\n\n"
+        "Site visits\n\n2022\n\n2023\n\n12\n\n14\n\n9 11\n"
+    )
+    assert got[("Staff trained on safety (%)", 2023)] == ("80", "%")
+    assert not any(label.startswith("Site visits") for label, _ in got)  # two rows: not lone
+
+
+def test_the_label_lines_of_a_one_row_table_are_all_its_label():
+    got = _read("FY2021 FY2022\nAverage Staff\nHours per\nWorker\n31 35\nOur staff learned more.\n")
+    assert got[("Average Staff Hours per Worker", 2022)][0] == "35"
+    two = _read("2022 2023\nWater use\nDrawn from\nwells (m3) 5 6\nTaken from rivers (m3) 7 8\n")
+    assert ("Water use / Drawn from wells (m3)", 2023) in two  # two rows: a heading

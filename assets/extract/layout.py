@@ -131,11 +131,15 @@ def text_lines(text: str) -> list[str]:
 
 def from_text(text: str) -> Document:
     """A text document's lines, numbered from 1 as the file's lines are; where the text marks
-    page breaks with form feeds (pdftotext does), each line keeps its page too."""
+    page breaks with form feeds (pdftotext does), each line keeps its page too: the page its
+    text starts on (a form feed after a line's text, 'respectively.<FF>Page 2', starts the next
+    line's page: the sentence it ends is read on from the line above)."""
     lines = [table_line(k, line) for k, line in enumerate(text_lines(text), start=1)]
     if "\f" in text:
         page = 1
         for line, raw in zip(lines, text.split("\n"), strict=False):
-            page += raw.count("\f")
+            lead = len(raw) - len(raw.lstrip("\f \t\r"))
+            page += raw[:lead].count("\f")
             line.page = page
+            page += raw[lead:].count("\f")
     return Document(lines)

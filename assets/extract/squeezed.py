@@ -27,7 +27,12 @@ only says 'Total' under a heading is not read (the table's total or the heading'
 label-only line right above a header with no title is the table's caption. Label lines above a
 row that do not go on into each other (a page's running header or another text column's line
 between them), a heading line first aside, leave the row unread: whose label it is cannot be
-told. Cells printed one per paragraph (pdftotext without -layout) are joined into a line first.
+told. Cells printed one per paragraph (pdftotext without -layout) are joined into a line first
+(percentages and plain numbers apart; the marks after them, one per cell, dropped). A line of
+values alone with no label line above it gives nothing but goes on with the table (right under
+a header with a caption and with no row after it, it is a one-row table labelled by the
+caption, and its label lines are all its label, the first no heading); a line
+ending in a comma-grouped figure ('... 1,250', a cut row's value) is no label line.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ _YEAR = re.compile(rf"^(?:{year_labels.LABEL})$", re.IGNORECASE)
 _PERIOD_TOKEN = re.compile(r"^(?:FY|CY)?\d{2,4}(?:/\d{2,4})?$", re.IGNORECASE)
 _TOTAL = re.compile(r"^(?:grand\s+)?(?:total|sum|summa|totalt)$", re.IGNORECASE)
 _UNIT_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")  # '(tCO2e)' after a label
+_GROUPED_FIGURE = re.compile(r"\(?\d{1,3},\d{3}")  # '1,250', not 'Scope 1,2'
 _MARK = re.compile(r"^(?:[A-Z]{1,3}|[*†‡]{1,3})$")
 _FRAGMENT_START = re.compile(r"^(?:[a-z]|\))")
 _LOST_SUBSCRIPT = re.compile(r"[A-Za-z]\d$")  # 'CO2' at a line's end, its 'e' on the next
@@ -140,11 +146,17 @@ def _join(lines: list[str]) -> str:
 
 
 def _is_label_line(text: str) -> bool:
-    """A short line of words (a number at its end at most, 'Scope 1'), not a sentence's end."""
+    """A short line of words (a number at its end at most, 'Scope 1'), not a sentence's end,
+    nor ending in a figure grouped by a comma ('... 1,250': a cut row's value, not a label;
+    'per 1,000' aside)."""
     words = text.split()
     return (
         0 < len(words) <= MAX_LABEL_WORDS
         and any(ch.isalpha() for ch in text)
+        and not (
+            _GROUPED_FIGURE.match(words[-1])
+            and (len(words) < 2 or words[-2].strip("(").casefold() not in ("per", "/"))
+        )
         and not text.endswith((".", ":"))
         and not (len(words) > 1 and _is_value(words[-1]) and _is_value(words[-2]))
     )
@@ -240,13 +252,16 @@ def _columns(labels, years, heads, subs, width):
 
 
 def _single_cell(text: str) -> str | None:
-    """'value' or 'period' when the line is one value or one period alone, else None."""
+    """'value', 'share' (a percentage) or 'period' when the line is one value or one period
+    alone, else None."""
     tokens = text.split()
     if len(tokens) != 1:
         return None
     if _YEAR.match(tokens[0]) and year_labels.parse(tokens[0]):
         return "period"
-    return "value" if _is_value(tokens[0]) else None
+    if not _is_value(tokens[0]):
+        return None
+    return "share" if tokens[0].endswith("%") else "value"
 
 
 def _stacked_cells_joined(
@@ -255,8 +270,8 @@ def _stacked_cells_joined(
     """(line numbers, printed lines, cleaned lines) of a text's non-blank lines, where cells
     printed one per line (pdftotext's plain text: '2022', '2023', or a row's values, each its
     own paragraph, on one page) are joined into one line as a single-spaced converter prints
-    them, and a line of one mark of capitals right after a row's values ('A', assured) is
-    dropped."""
+    them (a run of percentages apart from a run of plain numbers), and lines of one mark of
+    capitals right after a row's values ('A', assured, one per cell) are dropped."""
     numbers: list[int] = []
     printed: list[str] = []
     cleaned: list[str] = []
@@ -270,14 +285,24 @@ def _stacked_cells_joined(
             printed[-1] += " " + line.strip()
             cleaned[-1] += " " + text
             continue
-        if kind == "value" and _MARK.match(text) and not _is_value(text):
-            kind = None
+        if kind in ("value", "share", "mark") and _MARK.match(text) and not _is_value(text):
+            kind = "mark"  # one mark per value cell ('A' under each assured figure)
             continue
         kind = cell
         numbers.append(n)
         printed.append(line)
         cleaned.append(text)
     return numbers, printed, cleaned
+
+
+def _lone_row(cleaned: list[str], pages: list[int] | None, j: int, counts: set[int]) -> bool:
+    """Whether line j is its table's only row: no row of as many values follows it on its page."""
+    nxt = j + 1
+    return (
+        nxt >= len(cleaned)
+        or bool(pages and pages[nxt] != pages[j])
+        or _split_row(cleaned[nxt], counts) is None
+    )
 
 
 def extract(
@@ -326,8 +351,16 @@ def extract(
                 pending, gap = [], 0  # a row of the table that reports nothing
                 j += 1
                 continue
-            if not own and not pending:  # values with no label
-                gap += 1
+            if (
+                not own
+                and not pending
+                and caption
+                and j == first
+                and _lone_row(cleaned, pages, j, counts)
+            ):
+                own = caption  # a one-row table whose label is printed above its header
+            if not own and not pending:  # a row of the table whose label is lost
+                gap = 0
                 j += 1
                 continue
             if _wraps(own, pending):
@@ -337,6 +370,8 @@ def extract(
                     j += 1
                     continue
                 label, above = wrapped
+                if above and not row_units and _lone_row(cleaned, pages, j, counts):
+                    label, above = _join([above, label]), ""  # a one-row table: no heading
                 heading = above or heading
                 if above:
                     label = f"{above} / {label}"
