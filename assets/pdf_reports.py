@@ -63,7 +63,7 @@ def _cached(cache: Path, sha256: str, name: str) -> pdf.ParsedPdf | None:
     except (OSError, ValueError):  # missing or damaged (pyarrow's errors are both): parsed again
         table = None
     if table is not None:
-        return pdf.ParsedPdf.from_table(table, file.metadata.metadata or {})
+        return pdf.ParsedPdf.from_table(table)
     try:
         rejected = json.loads(_rejection_file(cache, sha256).read_text())
     except (OSError, ValueError):

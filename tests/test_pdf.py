@@ -367,6 +367,7 @@ def test_every_corpus_pdf_parses_and_prints_its_gold_figures_on_the_gold_page():
 
 
 def test_a_cached_parse_without_metadata_is_stale_not_a_crash():
-    """A table with no schema metadata and none given is an unknown parser version: None."""
+    """A table with no schema metadata (or no version in it) is an unknown parser version."""
     assert pdf.ParsedPdf.from_table(pa.table({"text": ["a"]})) is None
-    assert pdf.ParsedPdf.from_table(pa.table({"text": ["a"]}), {}) is None
+    other = pa.table({"text": ["a"]}).replace_schema_metadata({pdf.META_KEY: b'{"version": 0}'})
+    assert pdf.ParsedPdf.from_table(other) is None

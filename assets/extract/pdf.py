@@ -98,16 +98,15 @@ class ParsedPdf:
         return w.replace_schema_metadata({META_KEY: json.dumps(meta).encode()})
 
     @classmethod
-    def from_table(cls, table: pa.Table, metadata: dict | None = None) -> ParsedPdf | None:
-        """A cached parse, or None when it was written by another parser version. `metadata`:
-        the file's key-value metadata when it is not on the table's schema."""
-        raw = ((metadata if metadata is not None else table.schema.metadata) or {}).get(META_KEY)
+    def from_table(cls, table: pa.Table) -> ParsedPdf | None:
+        """A cached parse (its version and page sizes in the schema's metadata, which a cache
+        file's key-value metadata becomes when read), or None when another parser version, or
+        none, wrote it. The words keep that metadata: nothing reads it but this."""
+        raw = (table.schema.metadata or {}).get(META_KEY)
         meta = json.loads(raw) if raw else {}
         if meta.get("version") != PARSER_VERSION:
             return None
         sizes = {int(k): (float(w), float(h)) for k, (w, h) in meta["page_sizes"].items()}
-        if table.schema.metadata:
-            table = table.replace_schema_metadata(None)
         return cls(table, sizes, list(meta["image_pages"]))
 
     def document(self) -> layout.Document:
