@@ -54,26 +54,33 @@ def start(port: str, **popen) -> subprocess.Popen:
     )
 
 
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
+def _session_members(sid: int) -> list[int]:
+    """Live processes of session `sid` (Linux /proc): `dagster dev` puts some children in
+    process groups of their own, so its group alone does not name everything it started."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, _pgrp, session = stat.read_text().rsplit(")", 1)[1].split()[:4]
+        except (OSError, ValueError):
+            continue
+        if state != "Z" and int(session) == sid:
+            members.append(int(stat.parent.name))
+    return members
 
 
 def stop(process: subprocess.Popen, timeout: float = 20) -> None:
-    """Stop the whole process group: webserver, daemon and code server. SIGTERM first, so
-    runs and the daemon end cleanly; SIGKILL to whatever is left after `timeout` seconds."""
+    """Stop the whole session: webserver, daemon and code server. SIGTERM first, so runs and
+    the daemon end cleanly; SIGKILL to whatever is left after `timeout` seconds."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=timeout)
-    while _group_alive(process.pid) and time.monotonic() < deadline:
+    while _session_members(process.pid) and time.monotonic() < deadline:
         time.sleep(0.2)  # children outlive their leader while they shut down
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
+    for pid in _session_members(process.pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     process.wait()
 
 
