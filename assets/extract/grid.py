@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from assets import mapping, units
@@ -172,11 +173,16 @@ _SCALE = {"t": "t", "ton": "t", "tons": "t", "tonne": "t", "tonnes": "t", "kt": 
 _FORMULA = re.compile(r"[a-z]{0,3}(?:co2|ch4|sf6|nf3)|[kcd]?m[23]", re.I)
 
 
+def _methods_named(text: str) -> list[str]:
+    """The Scope 2 methods a text names ('market-based', 'location-based')."""
+    return [k for k, words in _METHOD_WORDS.items() if re.search(words, text, re.I)]
+
+
 def _would_be(body: str, year: int, unit: str) -> tuple[str, str] | None:
     """(method, figure) when a note says what the figure would be by the one Scope 2 method it
     names ('would', 'skulle'; no negation), naming the report year, no other year but a
     source's in parentheses and one figure in a mass unit of the row's scale; else None."""
-    named = [k for k, words in _METHOD_WORDS.items() if re.search(words, body, re.I)]
+    named = _methods_named(body)
     if len(named) != 1 or not _WOULD.search(body) or _NEGATION.search(body):
         return None
     text = _CITED_YEAR.sub(" ", _SCOPE_OR_GAS_DIGIT.sub(" ", body))
@@ -517,23 +523,31 @@ class _Reader:
         marks = {m for title in titles if (m := _title_mark(title or ""))}
         if not marks:
             return None
+        for _, mark, body in self._notes_under(end):
+            if mark not in marks:
+                continue
+            named = _methods_named(body)
+            if len(named) == 1 and _states_method(body):
+                return f"{named[0]} method (note {mark})"
+            return None
+        return None
+
+    def _notes_under(self, end: int) -> Iterator[tuple[Line, str, str]]:
+        """(line, mark, text) of the note lines right under a table (`end`: the line after it),
+        blank lines, pictures and code fences skipped; it ends at a line of cells, a line that
+        is no note, or after MAX_NOTES_BEFORE notes within MARK_NOTE_LINES lines."""
         seen = 0
-        for text in self._texts_under(end, MARK_NOTE_LINES):
+        for line in self.lines[end : end + MARK_NOTE_LINES]:
+            if line.cells:
+                return
+            text = _MARKUP.sub("", clean(line.text)).strip()
             if not text or text.startswith("![") or text.startswith("```"):
                 continue
             m = _NOTE_LINE.match(text)
             seen += 1
             if not m or seen > MAX_NOTES_BEFORE:
-                return None
-            mark = (m.group(1) or m.group(2)).translate(_SUPERSCRIPT)
-            if mark not in marks:
-                continue
-            body = m.group(3)
-            named = [k for k, words in _METHOD_WORDS.items() if re.search(words, body, re.I)]
-            if len(named) == 1 and _states_method(body):
-                return f"{named[0]} method (note {mark})"
-            return None
-        return None
+                return
+            yield line, (m.group(1) or m.group(2)).translate(_SUPERSCRIPT), m.group(3)
 
     def _scope2_row(self, read_before: int) -> tuple[str, list[RawValue]] | None:
         """The table's one Scope 2 row that names no method (nor do its title and column) and no
@@ -551,7 +565,7 @@ class _Reader:
                 p for p in (*heads, leaf) if _SCOPE2_ALONE.search(p) and not _OTHER_SCOPE.search(p)
             ]
             said = " ".join([label, *(f"{v.table_title} {v.column_header}" for v in values)])
-            if any(re.search(w, said, re.I) for w in _METHOD_WORDS.values()) or not named:
+            if _methods_named(said) or not named:
                 continue
             if _SCOPE2_ALONE.search(leaf):
                 found.append((label, values))
@@ -583,29 +597,17 @@ class _Reader:
         now = [v for v in values if v.year == year]
         if not marks or len(now) != 1 or not now[0].unit:
             return
-        seen = 0
-        for line in self.lines[end : end + MARK_NOTE_LINES]:
-            if line.cells:
-                return
-            text = _MARKUP.sub("", clean(line.text)).strip()
-            if not text:
-                continue
-            m = _NOTE_LINE.match(text)
-            seen += 1
-            if not m or seen > MAX_NOTES_BEFORE:
-                return
-            if (m.group(1) or m.group(2)).translate(_SUPERSCRIPT) in marks:
-                figure = _would_be(m.group(3), year, now[0].unit)
+        for line, mark, body in self._notes_under(end):
+            if mark in marks:
+                figure = _would_be(body, year, now[0].unit)
                 if figure is not None:
-                    self._by_other_method(line, label, now[0], *figure)
+                    self._by_other_method(line, mark, label, now[0], *figure)
                 return
 
     def _by_other_method(
-        self, line: Line, label: str, printed: RawValue, named: str, figure: str
+        self, line: Line, mark: str, label: str, printed: RawValue, named: str, figure: str
     ) -> None:
-        mark = _NOTE_LINE.match(_MARKUP.sub("", clean(line.text)).strip())
-        number = (mark.group(1) or mark.group(2)).translate(_SUPERSCRIPT)
-        note = f"note {number}, line {line.number}"
+        note = f"note {mark}, line {line.number}"
         other = next(k for k in _METHOD_WORDS if k != named)
         title = printed.table_title or ""
         self.values.append(

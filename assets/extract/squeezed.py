@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from assets import mapping
 from assets.extract import periods
 from assets.extract import years as year_labels
 from assets.extract.units_in_text import known, unit_in, unit_named
@@ -47,8 +48,6 @@ from assets.extract.values import RawValue, clean, is_nil, is_not_reported, is_n
 
 _YEAR = re.compile(rf"^(?:{year_labels.LABEL})$", re.IGNORECASE)
 _PERIOD_TOKEN = re.compile(r"^(?:FY|CY)?\d{2,4}(?:/\d{2,4})?$", re.IGNORECASE)
-_TOTAL = re.compile(r"^(?:grand\s+)?(?:total|sum|summa|totalt)$", re.IGNORECASE)
-_UNIT_NOTE = re.compile(r"\s*[(\[][^()\[\]]*[)\]]$")  # '(tCO2e)' after a label
 _GROUPED_FIGURE = re.compile(r"\(?\d{1,3},\d{3}")  # '1,250', not 'Scope 1,2'
 _MARK = re.compile(r"^(?:[A-Z]{1,3}|[*†‡]{1,3})$")
 _FRAGMENT_START = re.compile(r"^(?:[a-z]|\))")
@@ -378,7 +377,7 @@ def extract(
             else:
                 heading = _heading(pending) or heading
                 label = own
-                if heading and _TOTAL.match(_UNIT_NOTE.sub("", _unit_of(own)[0])):
+                if heading and mapping.stands_for_heading(_unit_of(own)[0]):
                     pending, gap = [], 0  # the table's total or the heading's: not told
                     j += 1
                     continue
@@ -391,7 +390,7 @@ def extract(
                 continue
             if all(v.endswith("%") for v in printed):
                 unit = unit or "%"
-            if not unit and _TOTAL.match(label) and len(set(row_units)) == 1:
+            if not unit and mapping.stands_for_heading(label) and len(set(row_units)) == 1:
                 unit = row_units[0]  # a total row: the unit of the rows above it
             unit = unit or title_unit
             row_units.append(unit)
