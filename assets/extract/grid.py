@@ -102,7 +102,7 @@ _TITLE_MARK = re.compile(r"(?:(?<=[^\W\d])(\d)|([¹²³⁴⁵⁶⁷⁸⁹])|\s\(
 # a note line: its mark (a superscript digit or an asterisk, or a number and a space) and text
 _NOTE_LINE = re.compile(r"^(?:([¹²³⁴⁵⁶⁷⁸⁹]|[*†‡]+)\s*|(\d{1,2})\)?\s+)(\S.*)$")
 _SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹", "123456789")
-_METHOD_WORDS = {
+METHOD_WORDS = {
     "market-based": r"market[- ]?based|marketbased|marknads[- ]?baser",
     "location-based": r"location[- ]?based|locationbased|(?:plats|anläggnings)[- ]?baser",
 }
@@ -121,7 +121,7 @@ _METHOD_NOTE = re.compile(
     r"(?:(?:is|are|have been|has been)\s+)?"
     r"(?:reported|calculated|presented|stated|redovisa[st]|rapportera[st]|beräkna[st]|beräknade)"
     r"\s+(?:with|using|by|under|according to|based on|med|enligt|utifrån|efter)\s+"
-    r"(?:the\s+|en\s+|den\s+)?(?:" + "|".join(_METHOD_WORDS.values()) + r")",
+    r"(?:the\s+|en\s+|den\s+)?(?:" + "|".join(METHOD_WORDS.values()) + r")",
     re.I,
 )
 # anywhere in such a note: a condition or a negation ('would be', 'om', 'not'), a figure or a
@@ -173,16 +173,17 @@ _SCALE = {"t": "t", "ton": "t", "tons": "t", "tonne": "t", "tonnes": "t", "kt": 
 _FORMULA = re.compile(r"[a-z]{0,3}(?:co2|ch4|sf6|nf3)|[kcd]?m[23]", re.I)
 
 
-def _methods_named(text: str) -> list[str]:
-    """The Scope 2 methods a text names ('market-based', 'location-based')."""
-    return [k for k, words in _METHOD_WORDS.items() if re.search(words, text, re.I)]
+def methods_named(text: str) -> list[str]:
+    """The Scope 2 methods a text names ('market-based', 'location-based'): the one list of
+    method words, which the sentence reader (prose.py) asks too."""
+    return [k for k, words in METHOD_WORDS.items() if re.search(words, text, re.I)]
 
 
 def _would_be(body: str, year: int, unit: str) -> tuple[str, str] | None:
     """(method, figure) when a note says what the figure would be by the one Scope 2 method it
     names ('would', 'skulle'; no negation), naming the report year, no other year but a
     source's in parentheses and one figure in a mass unit of the row's scale; else None."""
-    named = _methods_named(body)
+    named = methods_named(body)
     if len(named) != 1 or not _WOULD.search(body) or _NEGATION.search(body):
         return None
     text = _CITED_YEAR.sub(" ", _SCOPE_OR_GAS_DIGIT.sub(" ", body))
@@ -526,7 +527,7 @@ class _Reader:
         for _, mark, body in self._notes_under(end):
             if mark not in marks:
                 continue
-            named = _methods_named(body)
+            named = methods_named(body)
             if len(named) == 1 and _states_method(body):
                 return f"{named[0]} method (note {mark})"
             return None
@@ -565,7 +566,7 @@ class _Reader:
                 p for p in (*heads, leaf) if _SCOPE2_ALONE.search(p) and not _OTHER_SCOPE.search(p)
             ]
             said = " ".join([label, *(f"{v.table_title} {v.column_header}" for v in values)])
-            if _methods_named(said) or not named:
+            if methods_named(said) or not named:
                 continue
             if _SCOPE2_ALONE.search(leaf):
                 found.append((label, values))
@@ -608,7 +609,7 @@ class _Reader:
         self, line: Line, mark: str, label: str, printed: RawValue, named: str, figure: str
     ) -> None:
         note = f"note {mark}, line {line.number}"
-        other = next(k for k in _METHOD_WORDS if k != named)
+        other = next(k for k in METHOD_WORDS if k != named)
         title = printed.table_title or ""
         self.values.append(
             replace(

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 from assets import reference
-from assets.extract import layout
+from assets.extract import grid, layout
 from assets.extract.values import RawValue, clean
 
 _RESPECTIVELY = re.compile(r"\brespectively\b|\bresp\.", re.IGNORECASE)
@@ -38,12 +38,6 @@ _CONDITIONAL = re.compile(
 _COUNTERFACTUAL_PAIR = (
     re.compile(r"\b(?:hade|had)\b", re.IGNORECASE),
     re.compile(r"\bom\b", re.IGNORECASE),
-)
-# a Scope 2 method named anywhere in the sentence: the value is no Scope 2 of no method
-_SCOPE2_METHOD = re.compile(
-    r"market[- ]?based|marketbased|marknads[- ]?baser"
-    r"|location[- ]?based|locationbased|(?:plats|anläggnings)[- ]?baser",
-    re.IGNORECASE,
 )
 _NO_METHOD_METRIC = "ghg.scope2"  # the metric of Scope 2 figures whose method is not named
 
@@ -147,7 +141,7 @@ def extract(lines: list[str], doc: layout.Document | None = None) -> list[RawVal
                     sentence = _sentence(text, m.start(), m.end(), after, lead)
                     if _conditional(sentence):
                         continue  # a figure under a condition was not reported
-                    if rule.metric_id == _NO_METHOD_METRIC and _SCOPE2_METHOD.search(sentence):
+                    if rule.metric_id == _NO_METHOD_METRIC and grid.methods_named(sentence):
                         continue
                     readable, year = _year(rule.pattern, m, text)
                     if not readable:
