@@ -94,10 +94,14 @@ def _matches(text: str, table_title: str | None, touch_from: int = 0) -> list[Ma
     return found
 
 
+def _marked(kind: str, text: str) -> bool:
+    """A label rule of this marker kind (`_heading`, `_qualifier`) matches the text."""
+    rules = reference.label_rules()
+    return any(r.metric_id == kind and r.label_pattern.search(text) for r in rules)
+
+
 def stands_for_heading(leaf: str) -> bool:
-    return any(
-        r.metric_id == HEADING and r.label_pattern.search(leaf) for r in reference.label_rules()
-    )
+    return _marked(HEADING, leaf)
 
 
 # A reporting framework's disclosure code printed before or after a label ('302-1 Energy
@@ -119,10 +123,7 @@ def _strip_code(part: str) -> str:
 def _adds_nothing(part: str) -> bool:
     """A path part that only qualifies the row above it ('Absolute emissions'): a label rule
     of the `_qualifier` kind (leaf_absolute) matches it."""
-    return any(
-        r.metric_id == reference.QUALIFIER and r.label_pattern.search(part)
-        for r in reference.label_rules()
-    )
+    return _marked(reference.QUALIFIER, part)
 
 
 def _split(label: str) -> tuple[list[str], str]:
